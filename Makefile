@@ -1,0 +1,64 @@
+# netman — top-level build. `make demo` and `make test` are the two commands a
+# user needs; everything they depend on is fetched and built here.
+
+PYTHON ?= python3
+BUILD := $(CURDIR)/build
+CACHE := $(BUILD)/cache
+# MicroPython source for the host build: Debian trixie's source package.
+MPY_DEBIAN_VERSION := 1.25.0+ds-1
+MPY_DIR := $(CACHE)/micropython-$(MPY_DEBIAN_VERSION)
+MPY_STAMP := $(MPY_DIR)/.netman-fetched
+MPY_CROSS := $(BUILD)/mpy-cross/mpy-cross
+# The frozen-manifest step looks for micropython-lib; the +ds tarball has none.
+MPY_LIB_DIR := $(CACHE)/micropython-lib
+HOST_FW := $(BUILD)/host/micropython
+VENV := $(BUILD)/venv
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+HOST_MAKE_ARGS := \
+	VARIANT_DIR=$(CURDIR)/boards/host \
+	BUILD=$(BUILD)/host \
+	USER_C_MODULES=$(CURDIR) \
+	NETMAN_PORT=host \
+	MICROPY_MPYCROSS=$(MPY_CROSS) \
+	MPY_LIB_DIR=$(MPY_LIB_DIR)
+
+.PHONY: all host mpy-cross demo test bench venv clean distclean FORCE
+
+all: host
+
+$(MPY_STAMP):
+	$(PYTHON) tools/fetch_micropython.py --cache $(CACHE)
+
+$(MPY_LIB_DIR)/README.md:
+	mkdir -p $(MPY_LIB_DIR)
+	echo "Placeholder: micropython-lib is not part of the host build." > $@
+
+mpy-cross: $(MPY_STAMP)
+	$(MAKE) -C $(MPY_DIR)/mpy-cross -j$(JOBS) BUILD=$(BUILD)/mpy-cross
+
+# The port's own make decides what is out of date: a second run compiles nothing.
+host: mpy-cross $(MPY_LIB_DIR)/README.md
+	$(MAKE) -C $(MPY_DIR)/ports/unix -j$(JOBS) $(HOST_MAKE_ARGS)
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: host
+	$(PYTHON) tools/netman-run --firmware $(HOST_FW) examples/demo.toml examples/demo.py
+
+test: host venv
+	NETMAN_FIRMWARE=$(HOST_FW) $(VENV)/bin/python -m pytest tests
+
+bench: host
+	@for b in bench/*.py; do echo "== $$b"; $(PYTHON) $$b --firmware $(HOST_FW) || exit 1; done
+
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/mpy-cross
+
+distclean:
+	rm -rf $(BUILD)

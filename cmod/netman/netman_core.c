@@ -1,0 +1,94 @@
+/*
+ * Event flow: ports post events from driver context; the core applies them to
+ * the state machine, queues a copy and asks the MicroPython thread (through
+ * mp_sched_schedule) to drain the queue into the one Python dispatcher.
+ */
+#include "py/runtime.h"
+
+#include "netman_core.h"
+#include "netman_obj.h"
+
+MP_REGISTER_ROOT_POINTER(mp_obj_t netman_dispatcher);
+
+static mp_obj_t netman_drain(mp_obj_t unused);
+static MP_DEFINE_CONST_FUN_OBJ_1(netman_drain_obj, netman_drain);
+
+static void request_drain(void) {
+    if (!mp_sched_schedule(MP_OBJ_FROM_PTR(&netman_drain_obj), mp_const_none)) {
+        netman_hal_lock();
+        netman_queue_drain_refused_locked();
+        netman_hal_unlock();
+    }
+}
+
+void netman_core_post(const netman_event_t *event) {
+    netman_hal_lock();
+    bool reconnect = netman_sta_apply_locked(event);
+    bool schedule = netman_queue_push_locked(event);
+    netman_hal_unlock();
+    if (schedule) {
+        request_drain();
+    }
+    if (reconnect) {
+        netman_sta_connect();
+    }
+}
+
+static mp_obj_t ip_str(uint32_t address) {
+    char text[16];
+    int len = snprintf(text, sizeof(text), "%u.%u.%u.%u",
+        (unsigned)(address >> 24), (unsigned)(address >> 16) & 0xff,
+        (unsigned)(address >> 8) & 0xff, (unsigned)address & 0xff);
+    return mp_obj_new_str(text, len);
+}
+
+static mp_obj_t event_arg(const netman_event_t *event) {
+    switch (event->kind) {
+        case NETMAN_EV_STA_GOT_IP: {
+            mp_obj_t items[3] = {
+                ip_str(event->u.ip.address), ip_str(event->u.ip.netmask), ip_str(event->u.ip.gateway),
+            };
+            return mp_obj_new_tuple(3, items);
+        }
+        case NETMAN_EV_STA_DISCONNECTED:
+            return MP_OBJ_NEW_QSTR(netman_reason_qstr(event->u.reason));
+        case NETMAN_EV_RADIO_LOST:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_no_radio);
+        default:
+            return mp_const_none;
+    }
+}
+
+static mp_obj_t netman_drain(mp_obj_t unused) {
+    (void)unused;
+    netman_event_t event;
+    for (;;) {
+        netman_hal_lock();
+        bool have = netman_queue_pop_locked(&event);
+        netman_hal_unlock();
+        if (!have) {
+            break;
+        }
+        mp_obj_t dispatcher = MP_STATE_VM(netman_dispatcher);
+        if (dispatcher == MP_OBJ_NULL) {
+            continue;
+        }
+        // A callback that raises is reported and counted; delivery goes on.
+        if (mp_call_function_2_protected(dispatcher, MP_OBJ_NEW_SMALL_INT(event.kind), event_arg(&event)) == MP_OBJ_NULL) {
+            netman_hal_lock();
+            netman_counters.callbacks_raised++;
+            netman_hal_unlock();
+        }
+    }
+    return mp_const_none;
+}
+
+void netman_core_set_dispatcher(mp_obj_t dispatcher) {
+    MP_STATE_VM(netman_dispatcher) = dispatcher;
+}
+
+void netman_core_reset(void) {
+    netman_hal_lock();
+    netman_queue_reset_locked();
+    netman_hal_unlock();
+}

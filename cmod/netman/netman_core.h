@@ -1,0 +1,66 @@
+/*
+ * Internal interface between the parts of the netman core (not for ports).
+ */
+#ifndef NETMAN_CORE_H
+#define NETMAN_CORE_H
+
+#include "netman_hal.h"
+
+// Station status, in the order a connection walks through it.
+typedef enum {
+    NETMAN_STA_INACTIVE = 0,
+    NETMAN_STA_DISCONNECTED,
+    NETMAN_STA_CONNECTING,
+    NETMAN_STA_ASSOCIATED,
+    NETMAN_STA_CONNECTED,
+    NETMAN_STA_DEGRADED,
+    NETMAN_STA_DISCONNECTING,
+} netman_sta_status_t;
+
+typedef struct {
+    uint32_t events;
+    uint32_t queue_overflows;
+    uint32_t sched_retries;
+    uint32_t callbacks_raised;
+    uint32_t connects;
+    uint32_t disconnects;
+    uint32_t beacon_timeouts;
+    uint32_t reconnect_attempts;
+} netman_counters_t;
+
+// ---- event queue (netman_queue.c), all calls under the HAL lock ----
+// Fixed capacity; filled from driver context, drained on the VM thread.
+#define NETMAN_QUEUE_LEN (32)
+// Append; a full queue drops the event and counts it. Returns true when the
+// VM thread must be asked to drain (no drain pending yet).
+bool netman_queue_push_locked(const netman_event_t *event);
+// Remove the oldest event; when empty returns false and marks no drain pending.
+bool netman_queue_pop_locked(netman_event_t *event);
+// The scheduler refused the drain request: the next push asks again.
+void netman_queue_drain_refused_locked(void);
+void netman_queue_reset_locked(void);
+
+// ---- dispatch (netman_core.c) ----
+// Forget queued events (network stopped).
+void netman_core_reset(void);
+
+// ---- station state machine (netman_sta.c) ----
+// Apply an event to the station state; returns true when the core must
+// start a reconnect (outside the lock). Caller holds the lock.
+bool netman_sta_apply_locked(const netman_event_t *event);
+void netman_sta_reset(void);
+void netman_sta_activate(void);
+void netman_sta_set_params(const netman_sta_params_t *params);
+void netman_sta_get_params(netman_sta_params_t *params);
+bool netman_sta_has_params(void);
+void netman_sta_set_auto_reconnect(bool enabled);
+// Request a join with the stored parameters.
+netman_err_t netman_sta_connect(void);
+netman_err_t netman_sta_disconnect(void);
+netman_sta_status_t netman_sta_status(void);
+netman_reason_t netman_sta_last_reason(void);
+
+// Shared by all parts; accessed under the HAL lock.
+extern netman_counters_t netman_counters;
+
+#endif // NETMAN_CORE_H

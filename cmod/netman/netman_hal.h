@@ -1,0 +1,123 @@
+/*
+ * netman HAL: the whole contract between the port-free core and a target port.
+ *
+ * Requests go down as calls (made from the MicroPython thread, or from driver
+ * context by the core's reconnect logic); completions come up as events that
+ * the port hands to netman_core_post() from its driver context.
+ *
+ * No vendor header is included here or in the core.
+ */
+#ifndef NETMAN_HAL_H
+#define NETMAN_HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETMAN_MAC_LEN (6)
+#define NETMAN_SSID_MAX (32)
+#define NETMAN_PSK_MAX (64)
+#define NETMAN_HOSTNAME_MAX (32)
+
+// Result codes of HAL requests (0 = accepted).
+typedef enum {
+    NETMAN_OK = 0,
+    NETMAN_ERR_NO_RADIO,        // no driver / simulator reachable
+    NETMAN_ERR_STATE,           // request not valid in the current driver state
+    NETMAN_ERR_IO,              // the driver refused or the link failed
+} netman_err_t;
+
+// Why the station left (or never reached) its AP. Values are stable: the
+// host build's wire protocol carries them.
+typedef enum {
+    NETMAN_REASON_NONE = 0,
+    NETMAN_REASON_AUTH_FAILED = 1,
+    NETMAN_REASON_NO_AP_FOUND = 2,
+    NETMAN_REASON_BEACON_TIMEOUT = 3,
+    NETMAN_REASON_AP_LEFT = 4,
+    NETMAN_REASON_BY_REQUEST = 5,
+    NETMAN_REASON_ASSOC_FAILED = 6,
+    NETMAN_REASON_NO_RADIO = 7,
+} netman_reason_t;
+
+// Authentication modes as a scan or join reports them (stable values).
+typedef enum {
+    NETMAN_AUTH_OPEN = 0,
+    NETMAN_AUTH_WEP,
+    NETMAN_AUTH_WPA_PSK,
+    NETMAN_AUTH_WPA2_PSK,
+    NETMAN_AUTH_WPA_WPA2_PSK,
+    NETMAN_AUTH_WPA2_ENTERPRISE,
+    NETMAN_AUTH_WPA3_PSK,
+    NETMAN_AUTH_WPA2_WPA3_PSK,
+    NETMAN_AUTH_WAPI_PSK,
+    NETMAN_AUTH_OWE,
+    NETMAN_AUTH_COUNT,
+} netman_auth_t;
+
+typedef enum {
+    NETMAN_EV_STA_CONNECTED = 1,    // associated with an AP (u.assoc)
+    NETMAN_EV_STA_GOT_IP,           // DHCP or static address in place (u.ip)
+    NETMAN_EV_STA_DISCONNECTED,     // left the AP or a join failed (u.reason)
+    NETMAN_EV_STA_BEACON_TIMEOUT,   // beacons missed; still associated
+    NETMAN_EV_RADIO_LOST,           // the driver / simulator went away
+} netman_event_kind_t;
+
+typedef struct {
+    uint8_t bssid[NETMAN_MAC_LEN];
+    uint8_t channel;
+    uint8_t authmode;               // netman_auth_t
+} netman_assoc_t;
+
+typedef struct {
+    uint32_t address;               // IPv4, network byte order as 4 bytes a.b.c.d → a<<24|...
+    uint32_t netmask;
+    uint32_t gateway;
+} netman_ip_t;
+
+typedef struct {
+    uint8_t kind;                   // netman_event_kind_t
+    union {
+        netman_assoc_t assoc;
+        netman_ip_t ip;
+        uint8_t reason;             // netman_reason_t
+    } u;
+} netman_event_t;
+
+// Station join parameters. Strings are length-counted, not terminated; psk_len
+// 0 means an open network.
+typedef struct {
+    uint8_t ssid[NETMAN_SSID_MAX];
+    uint8_t psk[NETMAN_PSK_MAX];
+    char hostname[NETMAN_HOSTNAME_MAX + 1];
+    uint8_t ssid_len;
+    uint8_t psk_len;
+} netman_sta_params_t;
+
+// ---- implemented by each port ------------------------------------------------
+
+// Bring the driver up and read the factory MAC. NETMAN_ERR_NO_RADIO when
+// there is no radio to talk to. Called from the MicroPython thread.
+netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]);
+// Tear the driver down; no event is posted after this returns.
+void netman_hal_close(void);
+// Start joining. May be called from driver context (reconnect).
+netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params);
+// Leave the AP; the port posts NETMAN_EV_STA_DISCONNECTED when done.
+netman_err_t netman_hal_sta_disconnect(void);
+
+// A short description of the last failed request, for error messages. Never
+// contains a secret.
+const char *netman_hal_last_error(void);
+
+// The port's critical section, guarding the core's queue and state against
+// driver context. Must not be held across a HAL request.
+void netman_hal_lock(void);
+void netman_hal_unlock(void);
+
+// ---- implemented by the core, called by ports from driver context -------------
+
+// Copy an event into the core (state machine + queue). Never allocates.
+void netman_core_post(const netman_event_t *event);
+
+#endif // NETMAN_HAL_H

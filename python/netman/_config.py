@@ -1,0 +1,152 @@
+# Configuration parsing and validation for netman.start() and friends.
+#
+# Accepts keyword sections, one dict, or an AtomVM property list; returns
+# plain dicts. Everything is checked before anything is applied, and every
+# error names the section and key.
+
+SECTIONS = ("sta",)
+# Sections of the API contract that this firmware does not provide yet.
+_LATER = ("ap", "sntp", "mdns", "espnow")
+
+_HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
+
+
+def _distance(a, b):
+    # Levenshtein distance, for "did you mean" suggestions.
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        prev, row[0] = row[0], i
+        for j in range(1, len(b) + 1):
+            cur = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] != b[j - 1]))
+            prev = cur
+    return row[len(b)]
+
+
+def _unknown(where, key, known):
+    best = None
+    for name in known:
+        d = _distance(key, name)
+        if d <= max(1, len(key) // 3) and (best is None or d < best[0]):
+            best = (d, name)
+    hint = " (did you mean '%s'?)" % best[1] if best else ""
+    return ValueError("%s: unknown key '%s'%s; valid keys: %s" % (where, key, hint, ", ".join(sorted(known))))
+
+
+def as_dict(value, where):
+    """A dict from a dict or an AtomVM property list; a bare name means True."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if isinstance(item, (str, bytes)):
+                items.append((item, True))
+            elif isinstance(item, tuple) and len(item) == 2:
+                items.append(item)
+            else:
+                raise TypeError("%s: property list items must be (name, value) tuples or names, not %r" % (where, item))
+    else:
+        raise TypeError("%s: expected a dict or a property list, not %s" % (where, type(value).__name__))
+    out = {}
+    for key, val in items:
+        if isinstance(key, bytes):
+            key = key.decode()
+        if not isinstance(key, str):
+            raise TypeError("%s: keys must be strings, not %r" % (where, key))
+        if key in out:
+            raise ValueError("%s: key '%s' given twice" % (where, key))
+        out[key] = val
+    return out
+
+
+def _text(where, key, value, lo, hi):
+    if isinstance(value, str):
+        value = value.encode()
+    elif not isinstance(value, (bytes, bytearray)):
+        raise TypeError("%s: '%s' must be str or bytes, not %s" % (where, key, type(value).__name__))
+    if not lo <= len(value) <= hi:
+        raise ValueError("%s: '%s' must be %d to %d bytes long, got %d" % (where, key, lo, hi, len(value)))
+    return bytes(value)
+
+
+def _ssid(where, key, value):
+    return _text(where, key, value, 1, 32)
+
+
+def _psk(where, key, value):
+    # Never echo the value: it is a secret.
+    psk = _text(where, key, value, 0, 64)
+    if len(psk) == 64:
+        for c in psk:
+            if c not in b"0123456789abcdefABCDEF":
+                raise ValueError("%s: a 64-character '%s' must be hex digits" % (where, key))
+    elif 0 < len(psk) < 8:
+        raise ValueError("%s: '%s' must be 8 to 63 characters (or 64 hex digits), or empty for an open network" % (where, key))
+    return psk
+
+
+def _hostname(where, key, value):
+    name = _text(where, key, value, 1, 32).decode()
+    for c in name:
+        if c not in _HOSTNAME_CHARS:
+            raise ValueError("%s: '%s' may hold only letters, digits and '-', got %r" % (where, key, name))
+    if name[0] == "-" or name[-1] == "-":
+        raise ValueError("%s: '%s' must not start or end with '-'" % (where, key))
+    return name
+
+
+def _flag(where, key, value):
+    if not isinstance(value, bool):
+        raise TypeError("%s: '%s' must be True or False, not %s" % (where, key, type(value).__name__))
+    return value
+
+
+def _callback(where, key, value):
+    if not callable(value):
+        raise TypeError("%s: '%s' must be callable, not %s" % (where, key, type(value).__name__))
+    return value
+
+
+STA_CALLBACKS = ("connected", "disconnected", "got_ip", "beacon_timeout")
+
+_STA_KEYS = {
+    "ssid": _ssid,
+    "psk": _psk,
+    "dhcp_hostname": _hostname,
+    "managed": _flag,
+}
+for _name in STA_CALLBACKS:
+    _STA_KEYS[_name] = _callback
+
+
+def sta_section(value, where="sta"):
+    """Validated station settings (keys present only where given)."""
+    raw = as_dict(value, where)
+    out = {}
+    for key, val in raw.items():
+        check = _STA_KEYS.get(key)
+        if check is None:
+            raise _unknown(where, key, _STA_KEYS)
+        out[key] = check(where, key, val)
+    return out
+
+
+def network_config(config, sections):
+    """Validated {section: settings} from start()'s three accepted forms."""
+    if config is not None and sections:
+        raise TypeError("start: give one config or keyword sections, not both")
+    top = as_dict(config if config is not None else sections, "start")
+    if not top:
+        raise ValueError("start: no section given; expected one of: %s" % ", ".join(SECTIONS))
+    out = {}
+    for name, value in top.items():
+        if name in _LATER:
+            raise ValueError("start: section '%s' is not supported by this firmware yet" % name)
+        if name != "sta":
+            raise _unknown("start", name, SECTIONS)
+        out["sta"] = sta_section(value)
+    sta = out["sta"]
+    if "ssid" not in sta and not sta.get("managed"):
+        raise ValueError("sta: 'ssid' is required unless 'managed' is set")
+    return out
