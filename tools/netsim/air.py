@@ -1,0 +1,318 @@
+"""The air: access points, stations, DHCP and faults, driven by device frames,
+scripted scenario events and control requests. Runs on one asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import ipaddress
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import protocol as p
+from .scenario import AccessPoint, Scenario, ScenarioError, ap_from_dict
+
+
+@dataclass
+class Device:
+    mac: bytes
+    name: str
+    writer: asyncio.StreamWriter
+    state: str = "idle"          # idle, joining, associated, connected
+    ap: AccessPoint | None = None
+    hostname: str = ""
+    ip: str | None = None
+    join: asyncio.Task[None] | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "mac": p.mac_str(self.mac),
+            "name": self.name,
+            "state": self.state,
+            "ssid": self.ap.ssid if self.ap else None,
+            "hostname": self.hostname,
+            "ip": self.ip,
+        }
+
+
+@dataclass
+class LeasePool:
+    network: ipaddress.IPv4Network
+    gateway: str
+    leases: dict[bytes, str] = field(default_factory=dict)
+
+    def lease(self, mac: bytes) -> str | None:
+        """The MAC's address (the same one again on every join)."""
+        if mac in self.leases:
+            return self.leases[mac]
+        taken = set(self.leases.values()) | {self.gateway}
+        for host in list(self.network.hosts())[9:]:
+            if str(host) not in taken:
+                self.leases[mac] = str(host)
+                return str(host)
+        return None
+
+
+class Air:
+    """One simulated air. Actions (the public methods listed in ACTIONS) are
+    what scenario events and the control socket may invoke."""
+
+    ACTIONS = ("add_ap", "remove_ap", "ap_down", "ap_up", "set_rssi", "beacon_loss",
+               "deauth", "set_psk", "dhcp_fail")
+
+    def __init__(self, scenario: Scenario, log: Callable[[str], None] = print) -> None:
+        self.scenario = scenario
+        self.timings = scenario.timings
+        self.aps: dict[str, AccessPoint] = {ap.ssid: ap for ap in scenario.aps}
+        self.devices: dict[bytes, Device] = {}
+        self.pool = LeasePool(ipaddress.IPv4Network(scenario.dhcp.network), scenario.dhcp.gateway)
+        self.dhcp_failing = scenario.dhcp.fail
+        self.history: list[dict[str, Any]] = []
+        self.started = time.monotonic()
+        self.print = log
+        self._next_mac = 1
+        for event in scenario.events:
+            self.check_action(event.action, event.args)
+
+    # ---- bookkeeping -------------------------------------------------------
+
+    def now_ms(self) -> int:
+        return int((time.monotonic() - self.started) * 1000)
+
+    def record(self, what: str, **facts: Any) -> None:
+        entry = {"t_ms": self.now_ms(), "event": what, **facts}
+        self.history.append(entry)
+        details = " ".join(f"{k}={v}" for k, v in facts.items())
+        self.print(f"netsim: {what} {details}".rstrip())
+
+    def check_action(self, action: str, args: dict[str, Any]) -> None:
+        if action not in self.ACTIONS:
+            raise ScenarioError(f"unknown action {action!r}; valid: {', '.join(self.ACTIONS)}")
+        try:
+            inspect.signature(getattr(self, action)).bind(**args)
+        except TypeError as error:
+            raise ScenarioError(f"action {action}: {error}") from None
+
+    def act(self, action: str, args: dict[str, Any]) -> Any:
+        self.check_action(action, args)
+        return getattr(self, action)(**args)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "aps": [ap.describe() for ap in self.aps.values()],
+            "devices": [d.describe() for d in self.devices.values()],
+            "dhcp_failing": self.dhcp_failing,
+        }
+
+    def _ap(self, ssid: str) -> AccessPoint:
+        if ssid not in self.aps:
+            raise ScenarioError(f"no AP with ssid {ssid!r}")
+        return self.aps[ssid]
+
+    def _stations(self, ap: AccessPoint) -> list[Device]:
+        return [d for d in self.devices.values() if d.ap is ap]
+
+    # ---- sending -----------------------------------------------------------
+
+    @staticmethod
+    def send(device: Device, frame: bytes) -> None:
+        if not device.writer.is_closing():
+            device.writer.write(frame)
+
+    def _drop(self, device: Device, reason: str, notify: bool = True) -> None:
+        """End the device's association (or join) and tell it why."""
+        if device.join is not None and device.join is not asyncio.current_task():
+            device.join.cancel()
+        device.join = None
+        ssid = device.ap.ssid if device.ap else None
+        device.ap, device.ip, device.state = None, None, "idle"
+        if notify:
+            self.record("sta_disconnected", mac=p.mac_str(device.mac), ssid=ssid, reason=reason)
+            self.send(device, p.Writer(p.STA_DISCONNECTED).u8(p.REASONS[reason]).frame())
+
+    # ---- device requests ---------------------------------------------------
+
+    def on_sta_connect(self, device: Device, ssid: bytes, psk: bytes, hostname: bytes) -> None:
+        self._drop(device, "by_request", notify=False)
+        device.hostname = hostname.decode(errors="replace")
+        device.state = "joining"
+        # The PSK is never recorded or printed.
+        self.record("sta_connect", mac=p.mac_str(device.mac), ssid=ssid.decode(errors="replace"),
+                    hostname=device.hostname)
+        device.join = asyncio.get_running_loop().create_task(self._join(device, ssid.decode(errors="replace"), psk))
+
+    def on_sta_disconnect(self, device: Device) -> None:
+        self.record("sta_disconnect", mac=p.mac_str(device.mac))
+        self._drop(device, "by_request")
+
+    async def _join(self, device: Device, ssid: str, psk: bytes) -> None:
+        t = self.timings
+        ap = self.aps.get(ssid)
+        if ap is None or not ap.up:
+            await asyncio.sleep(t.no_ap_ms / 1000)
+            self._drop(device, "no_ap_found")
+            return
+        if ap.psk is not None and psk.decode(errors="replace") != ap.psk:
+            await asyncio.sleep(t.auth_fail_ms / 1000)
+            self._drop(device, "auth_failed")
+            return
+        await asyncio.sleep(t.connect_ms / 1000)
+        device.ap, device.state = ap, "associated"
+        self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid)
+        self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
+                  .u8(p.AUTHMODES.index(ap.authmode)).string(ap.ssid.encode()).frame())
+        await asyncio.sleep(t.dhcp_ms / 1000)
+        address = None if self.dhcp_failing else self.pool.lease(device.mac)
+        if address is None:
+            self.record("dhcp_no_offer", mac=p.mac_str(device.mac))
+            device.join = None
+            return
+        device.ip, device.state, device.join = address, "connected", None
+        self.record("dhcp_lease", mac=p.mac_str(device.mac), hostname=device.hostname, ip=address)
+        netmask = str(self.pool.network.netmask)
+        self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(self.pool.gateway).frame())
+
+    # ---- actions -----------------------------------------------------------
+
+    def add_ap(self, ssid: str, psk: str | None = None, bssid: str | None = None, channel: int = 1,
+               rssi: int = -50, authmode: str = "", hidden: bool = False) -> dict[str, Any]:
+        if ssid in self.aps:
+            raise ScenarioError(f"an AP with ssid {ssid!r} exists")
+        data: dict[str, Any] = {"ssid": ssid, "psk": psk, "channel": channel, "rssi": rssi,
+                                "authmode": authmode, "hidden": hidden}
+        if bssid is not None:
+            data["bssid"] = bssid
+        ap = ap_from_dict(data)
+        self.aps[ssid] = ap
+        self.record("ap_added", ssid=ssid)
+        return ap.describe()
+
+    def remove_ap(self, ssid: str) -> None:
+        self.ap_down(ssid)
+        del self.aps[ssid]
+        self.record("ap_removed", ssid=ssid)
+
+    def ap_down(self, ssid: str) -> None:
+        """The AP vanishes: its stations miss beacons, then lose it."""
+        ap = self._ap(ssid)
+        ap.up = False
+        self.record("ap_down", ssid=ssid)
+        for device in self._stations(ap):
+            if device.join is not None:
+                device.join.cancel()  # no DHCP offer from a vanished AP
+            self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
+            device.join = asyncio.get_running_loop().create_task(self._lose(device))
+
+    async def _lose(self, device: Device) -> None:
+        await asyncio.sleep(self.timings.beacon_timeout_ms / 1000)
+        self._drop(device, "beacon_timeout")
+
+    def ap_up(self, ssid: str) -> None:
+        self._ap(ssid).up = True
+        self.record("ap_up", ssid=ssid)
+
+    def set_rssi(self, ssid: str, rssi: int) -> None:
+        ap = self._ap(ssid)
+        if not -120 <= rssi <= 0:
+            raise ScenarioError("rssi must be -120 to 0 dBm")
+        ap.rssi = rssi
+        self.record("set_rssi", ssid=ssid, rssi=rssi)
+
+    def beacon_loss(self, ssid: str) -> None:
+        """Stations miss beacons but stay associated (a degraded link)."""
+        ap = self._ap(ssid)
+        self.record("beacon_loss", ssid=ssid)
+        for device in self._stations(ap):
+            self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
+
+    def deauth(self, ssid: str, mac: str | None = None) -> None:
+        """The AP sends its stations (or one of them) away."""
+        ap = self._ap(ssid)
+        wanted = p.parse_mac(mac) if mac is not None else None
+        self.record("deauth", ssid=ssid, mac=mac)
+        for device in self._stations(ap):
+            if wanted is None or device.mac == wanted:
+                self._drop(device, "ap_left")
+
+    def set_psk(self, ssid: str, psk: str | None) -> None:
+        """Change the AP's password; its stations are sent away."""
+        ap = self._ap(ssid)
+        updated = ap_from_dict({**ap.describe(), "psk": psk, "authmode": "", "bssid": p.mac_str(ap.bssid)})
+        ap.psk, ap.authmode = updated.psk, updated.authmode
+        self.record("set_psk", ssid=ssid)
+        for device in self._stations(ap):
+            self._drop(device, "ap_left")
+
+    def dhcp_fail(self, enabled: bool = True) -> None:
+        self.dhcp_failing = bool(enabled)
+        self.record("dhcp_fail", enabled=self.dhcp_failing)
+
+    # ---- scripted events ---------------------------------------------------
+
+    async def run_script(self) -> None:
+        for event in self.scenario.events:
+            delay = event.at_ms / 1000 - (time.monotonic() - self.started)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                self.act(event.action, event.args)
+            except ScenarioError as error:
+                self.print(f"netsim: scripted {event.action} failed: {error}")
+
+    # ---- device connections ------------------------------------------------
+
+    def _assign_mac(self) -> bytes:
+        while True:
+            mac = bytes([0x02, 0x4E, 0x4D, 0, self._next_mac >> 8, self._next_mac & 0xFF])
+            self._next_mac += 1
+            if mac not in self.devices:
+                return mac
+
+    async def handle_device(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        device: Device | None = None
+        try:
+            hello = p.parse_hello(p.Reader(await self._read_frame(reader)))
+            if hello.version != p.VERSION:
+                raise p.ProtocolError(p.ERR_BAD_VERSION, f"protocol version {hello.version} not supported (this air speaks {p.VERSION})")
+            mac = hello.mac if any(hello.mac) else self._assign_mac()
+            if mac in self.devices:
+                raise p.ProtocolError(p.ERR_MAC_IN_USE, f"MAC {p.mac_str(mac)} is already on the air")
+            device = Device(mac, hello.name or p.mac_str(mac), writer)
+            self.devices[mac] = device
+            self.record("device_joined_air", mac=p.mac_str(mac), name=device.name)
+            writer.write(p.Writer(p.WELCOME).u8(p.VERSION).raw(mac).frame())
+            while True:
+                self._on_frame(device, p.Reader(await self._read_frame(reader)))
+        except p.ProtocolError as error:
+            self.record("protocol_error", code=error.code, detail=str(error))
+            writer.write(p.error_frame(error.code, str(error)))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            if device is not None:
+                self._drop(device, "by_request", notify=False)
+                del self.devices[device.mac]
+                self.record("device_left_air", mac=p.mac_str(device.mac))
+            try:
+                await writer.drain()
+                writer.close()
+                await writer.wait_closed()
+            except ConnectionError:
+                pass
+
+    @staticmethod
+    async def _read_frame(reader: asyncio.StreamReader) -> bytes:
+        length = p.parse_length(await reader.readexactly(4))
+        return await reader.readexactly(length)
+
+    def _on_frame(self, device: Device, frame: p.Reader) -> None:
+        if frame.msg_type == p.STA_CONNECT:
+            ssid, psk, hostname = frame.string(), frame.string(), frame.string()
+            frame.end()
+            self.on_sta_connect(device, ssid, psk, hostname)
+        elif frame.msg_type == p.STA_DISCONNECT:
+            frame.end()
+            self.on_sta_disconnect(device)
+        else:
+            raise p.ProtocolError(p.ERR_UNKNOWN_TYPE, f"unknown frame type 0x{frame.msg_type:02x}")

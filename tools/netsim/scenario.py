@@ -1,0 +1,166 @@
+"""Scenario files (TOML): the access points, DHCP, timings and scripted faults
+of one simulated air. Every value is checked when the file is loaded."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .protocol import AUTHMODES, parse_mac
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+@dataclass
+class AccessPoint:
+    ssid: str
+    psk: str | None = None
+    bssid: bytes = b""
+    channel: int = 1
+    rssi: int = -50
+    authmode: str = ""
+    hidden: bool = False
+    up: bool = True
+
+    def __post_init__(self) -> None:
+        where = f"ap {self.ssid!r}"
+        if not 1 <= len(self.ssid.encode()) <= 32:
+            raise ScenarioError(f"{where}: ssid must be 1 to 32 bytes")
+        if self.psk is not None and not (8 <= len(self.psk) <= 63 or len(self.psk) == 64):
+            raise ScenarioError(f"{where}: psk must be 8 to 64 characters")
+        if not 1 <= self.channel <= 14:
+            raise ScenarioError(f"{where}: channel must be 1 to 14, got {self.channel}")
+        if not -120 <= self.rssi <= 0:
+            raise ScenarioError(f"{where}: rssi must be -120 to 0 dBm, got {self.rssi}")
+        if not self.authmode:
+            self.authmode = "wpa2_psk" if self.psk else "open"
+        if self.authmode not in AUTHMODES:
+            raise ScenarioError(f"{where}: authmode must be one of {', '.join(AUTHMODES)}")
+        if (self.authmode == "open") != (self.psk is None):
+            raise ScenarioError(f"{where}: an open AP has no psk and a secured one needs one")
+        if not self.bssid:
+            # Stable, locally administered, derived from the SSID.
+            self.bssid = b"\x02" + hashlib.sha256(self.ssid.encode()).digest()[:5]
+
+    def describe(self) -> dict[str, Any]:
+        """Public facts about the AP (no psk)."""
+        return {
+            "ssid": self.ssid,
+            "bssid": ":".join(f"{b:02x}" for b in self.bssid),
+            "channel": self.channel,
+            "rssi": self.rssi,
+            "authmode": self.authmode,
+            "hidden": self.hidden,
+            "up": self.up,
+        }
+
+
+@dataclass
+class Dhcp:
+    network: str = "127.77.0.0/24"
+    gateway: str = ""
+    fail: bool = False
+
+    def __post_init__(self) -> None:
+        try:
+            net = ipaddress.IPv4Network(self.network)
+        except ValueError as error:
+            raise ScenarioError(f"dhcp: network {self.network!r}: {error}") from None
+        if not net.subnet_of(ipaddress.IPv4Network("127.0.0.0/8")) or net.num_addresses < 8:
+            raise ScenarioError("dhcp: network must be inside 127.0.0.0/8 (loopback) with room for leases")
+        if not self.gateway:
+            self.gateway = str(net.network_address + 1)
+        elif ipaddress.IPv4Address(self.gateway) not in net:
+            raise ScenarioError(f"dhcp: gateway {self.gateway} is outside {self.network}")
+
+
+@dataclass
+class Timings:
+    """Simulated delays, in milliseconds."""
+    connect_ms: int = 30        # association
+    dhcp_ms: int = 30           # address after association
+    no_ap_ms: int = 300         # a join to an SSID nobody serves fails after this
+    auth_fail_ms: int = 100     # a wrong PSK is refused after this
+    beacon_timeout_ms: int = 100  # a vanished AP is noticed after this
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not isinstance(value, int) or not 0 <= value <= 60000:
+                raise ScenarioError(f"air: {name} must be 0 to 60000 ms")
+
+
+@dataclass
+class ScriptedEvent:
+    at_ms: int
+    action: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Scenario:
+    aps: list[AccessPoint] = field(default_factory=list)
+    dhcp: Dhcp = field(default_factory=Dhcp)
+    timings: Timings = field(default_factory=Timings)
+    events: list[ScriptedEvent] = field(default_factory=list)
+
+
+def _table(data: dict[str, Any], key: str, cls: type, convert: dict[str, Any] | None = None) -> Any:
+    fields_ = {f for f in cls.__dataclass_fields__}  # type: ignore[attr-defined]
+    unknown = set(data) - fields_
+    if unknown:
+        raise ScenarioError(f"{key}: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(fields_))}")
+    values = dict(data)
+    for name, conv in (convert or {}).items():
+        if name in values:
+            values[name] = conv(values[name])
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise ScenarioError(f"{key}: {error}") from None
+
+
+def ap_from_dict(data: dict[str, Any]) -> AccessPoint:
+    ap: AccessPoint = _table(data, "ap", AccessPoint, {"bssid": parse_mac})
+    return ap
+
+
+def load(source: str | Path | None) -> Scenario:
+    """A Scenario from a TOML file path (None: an empty air)."""
+    if source is None:
+        return Scenario()
+    try:
+        data = tomllib.loads(Path(source).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ScenarioError(f"{source}: {error}") from None
+    return parse(data)
+
+
+def parse(data: dict[str, Any]) -> Scenario:
+    unknown = set(data) - {"ap", "dhcp", "air", "event"}
+    if unknown:
+        raise ScenarioError(f"unknown table(s) {', '.join(sorted(unknown))}; valid: ap, dhcp, air, event")
+    scenario = Scenario(
+        aps=[ap_from_dict(ap) for ap in data.get("ap", [])],
+        dhcp=_table(data.get("dhcp", {}), "dhcp", Dhcp),
+        timings=_table(data.get("air", {}), "air", Timings),
+    )
+    ssids = [ap.ssid for ap in scenario.aps]
+    if len(set(ssids)) != len(ssids):
+        raise ScenarioError("ap: two access points share an SSID")
+    for event in data.get("event", []):
+        event = dict(event)
+        at_ms = event.pop("at_ms", None)
+        action = event.pop("action", None)
+        if not isinstance(at_ms, int) or at_ms < 0:
+            raise ScenarioError(f"event: at_ms must be a non-negative integer, got {at_ms!r}")
+        if not isinstance(action, str):
+            raise ScenarioError("event: action is required")
+        scenario.events.append(ScriptedEvent(at_ms, action, event))
+    scenario.events.sort(key=lambda e: e.at_ms)
+    return scenario
