@@ -48,6 +48,8 @@ _EVENT_CALLBACKS = {
     _netman.EV_STA_CONNECTED: "connected",
     _netman.EV_STA_DISCONNECTED: "disconnected",
     _netman.EV_STA_BEACON_TIMEOUT: "beacon_timeout",
+    # The radio went away: to the application that is a disconnect.
+    _netman.EV_RADIO_LOST: "disconnected",
 }
 
 

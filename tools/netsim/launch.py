@@ -31,13 +31,13 @@ class OutputProcess:
     """A child process whose merged stdout/stderr is collected line by line."""
 
     def __init__(self, argv: list[str], env: dict[str, str], name: str,
-                 echo: Callable[[str, str], None] | None = None) -> None:
+                 echo: Callable[[str, str], None] | None = None, stdin: bool = False) -> None:
         self.name = name
         self.lines: list[str] = []
         self._cond = threading.Condition()
         self._echo = echo
-        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, errors="replace")
+        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -52,6 +52,15 @@ class OutputProcess:
                 self._echo(self.name, line)
         with self._cond:
             self._cond.notify_all()
+
+    def send(self, line: str) -> int:
+        """Write a line to the process's stdin; returns the output index before it."""
+        assert self.proc.stdin is not None, "started without stdin"
+        with self._cond:
+            mark = len(self.lines)
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return mark
 
     @property
     def output(self) -> str:
@@ -83,6 +92,11 @@ class OutputProcess:
         return code
 
     def stop(self) -> None:
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -131,7 +145,7 @@ class DeviceProcess(OutputProcess):
 
     def __init__(self, script: Path, air_path: str | None, name: str, firmware: Path | None = None,
                  mac: str | None = None, extra_env: dict[str, str] | None = None,
-                 echo: Callable[[str, str], None] | None = None) -> None:
+                 echo: Callable[[str, str], None] | None = None, stdin: bool = False) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NETMAN_")}
         if air_path is not None:
             env["NETMAN_AIR"] = air_path
@@ -139,4 +153,4 @@ class DeviceProcess(OutputProcess):
         if mac is not None:
             env["NETMAN_MAC"] = mac
         env.update(extra_env or {})
-        super().__init__([str(firmware or firmware_path()), str(script)], env, name, echo)
+        super().__init__([str(firmware or firmware_path()), str(script)], env, name, echo, stdin)
