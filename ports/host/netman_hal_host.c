@@ -231,7 +231,7 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
         int err = errno;
         close(fd);
-        snprintf(last_error, sizeof(last_error), "no radio: cannot reach the air at %.60s: %s", path, strerror(err));
+        snprintf(last_error, sizeof(last_error), "no radio: cannot reach the air at %s: %s", path, strerror(err));
         return NETMAN_ERR_NO_RADIO;
     }
     netman_err_t err = say_hello(fd, mac);

@@ -12,15 +12,17 @@ _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 
 def _distance(a, b):
-    # Levenshtein distance, for "did you mean" suggestions.
-    row = list(range(len(b) + 1))
+    # Edit distance counting a swap of neighbours as one edit (so "pks" is
+    # one away from "psk"), for "did you mean" suggestions.
+    rows = [list(range(len(b) + 1))]
     for i in range(1, len(a) + 1):
-        prev, row[0] = row[0], i
+        row = [i] + [0] * len(b)
         for j in range(1, len(b) + 1):
-            cur = row[j]
-            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] != b[j - 1]))
-            prev = cur
-    return row[len(b)]
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[len(a)][len(b)]
 
 
 def _unknown(where, key, known):

@@ -118,7 +118,10 @@ def _table(data: dict[str, Any], key: str, cls: type, convert: dict[str, Any] | 
     values = dict(data)
     for name, conv in (convert or {}).items():
         if name in values:
-            values[name] = conv(values[name])
+            try:
+                values[name] = conv(values[name])
+            except (TypeError, ValueError) as error:
+                raise ScenarioError(f"{key}: {name}: {error}") from None
     try:
         return cls(**values)
     except TypeError as error:
