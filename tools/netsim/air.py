@@ -219,12 +219,16 @@ class Air:
         ap.rssi = rssi
         self.record("set_rssi", ssid=ssid, rssi=rssi)
 
-    def beacon_loss(self, ssid: str) -> None:
-        """Stations miss beacons but stay associated (a degraded link)."""
+    def beacon_loss(self, ssid: str, count: int = 1) -> None:
+        """Stations miss beacons (`count` times in a row: a flood of events)
+        but stay associated (a degraded link)."""
         ap = self._ap(ssid)
-        self.record("beacon_loss", ssid=ssid)
+        if not 1 <= count <= 100000:
+            raise ScenarioError("count must be 1 to 100000")
+        self.record("beacon_loss", ssid=ssid, count=count)
+        frame = p.Writer(p.STA_BEACON_TIMEOUT).frame()
         for device in self._stations(ap):
-            self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
+            self.send(device, frame * count)
 
     def deauth(self, ssid: str, mac: str | None = None) -> None:
         """The AP sends its stations (or one of them) away."""

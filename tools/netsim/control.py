@@ -116,8 +116,8 @@ class AirClient:
     def set_rssi(self, ssid: str, rssi: int) -> None:
         self.call("set_rssi", ssid=ssid, rssi=rssi)
 
-    def beacon_loss(self, ssid: str) -> None:
-        self.call("beacon_loss", ssid=ssid)
+    def beacon_loss(self, ssid: str, count: int = 1) -> None:
+        self.call("beacon_loss", ssid=ssid, count=count)
 
     def deauth(self, ssid: str, mac: str | None = None) -> None:
         self.call("deauth", ssid=ssid, mac=mac)

@@ -1,0 +1,26 @@
+# The _netman user module for CMake-based ports: the port-free core plus the
+# HAL in ports/<NETMAN_PORT>/ (picked from the port being built unless given).
+get_filename_component(NETMAN_ROOT ${CMAKE_CURRENT_LIST_DIR}/../.. ABSOLUTE)
+
+if(NOT NETMAN_PORT)
+    if(IDF_TARGET)
+        set(NETMAN_PORT esp32)
+    elseif(PICO_SDK_PATH OR PICO_BOARD)
+        set(NETMAN_PORT rp2)
+    else()
+        message(FATAL_ERROR "netman: cannot tell which port is being built; set NETMAN_PORT")
+    endif()
+endif()
+
+set(NETMAN_PORT_DIR ${NETMAN_ROOT}/ports/${NETMAN_PORT})
+if(NOT EXISTS ${NETMAN_PORT_DIR})
+    message(FATAL_ERROR "netman: there is no HAL for port '${NETMAN_PORT}' (${NETMAN_PORT_DIR})")
+endif()
+
+file(GLOB NETMAN_CORE_SOURCES ${CMAKE_CURRENT_LIST_DIR}/*.c)
+file(GLOB NETMAN_PORT_SOURCES ${NETMAN_PORT_DIR}/*.c)
+
+add_library(usermod_netman INTERFACE)
+target_sources(usermod_netman INTERFACE ${NETMAN_CORE_SOURCES} ${NETMAN_PORT_SOURCES})
+target_include_directories(usermod_netman INTERFACE ${CMAKE_CURRENT_LIST_DIR} ${NETMAN_PORT_DIR})
+target_link_libraries(usermod INTERFACE usermod_netman)
