@@ -27,8 +27,9 @@ HOST_MAKE_ARGS := \
 
 all: host
 
-$(MPY_STAMP):
+$(MPY_STAMP): tools/fetch_micropython.py $(wildcard tools/micropython-patches/*.patch)
 	$(PYTHON) tools/fetch_micropython.py --cache $(CACHE)
+	touch $@
 
 $(MPY_LIB_DIR)/README.md:
 	mkdir -p $(MPY_LIB_DIR)

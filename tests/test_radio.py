@@ -70,3 +70,12 @@ def test_duplicate_mac_is_refused_by_the_air(probe) -> None:
     kind, reason, message = second.error("netman.start(sta=dict(ssid='home', psk='secret123'))")
     assert (kind, reason) == ("NetError", "no_radio")
     assert "already on the air" in message
+
+
+def test_uncaught_no_radio_ends_the_program_with_a_traceback(device) -> None:
+    dev = device("import netman\nnetman.start(sta={'ssid': 'home', 'psk': 'secret123'})\nprint('unreachable')\n",
+                 air=None)
+    assert dev.wait_exit(10) == 1
+    assert "NetError: no radio: NETMAN_AIR is not set" in dev.output
+    assert "unreachable" not in dev.output
+    assert "secret123" not in dev.output

@@ -6,7 +6,8 @@ The host firmware is built from the ``micropython`` source package of Debian 13
 so this script keeps a private apt configuration: the mirror is taken from the
 machine's own apt sources, the suite is trixie, the type is deb-src. Nothing is
 installed system-wide. The download is checked against pinned hashes and
-unpacked (with Debian's patches applied) by dpkg-source. A second run is a no-op.
+unpacked (with Debian's patches applied) by dpkg-source, then the build fixes in
+tools/micropython-patches/ are applied. A second run is a no-op.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ SHA256 = {
     "micropython_1.25.0+ds-1.debian.tar.xz": "87cd89f7900c86b963885dabe25acf3e5348815993f1500278ad8f6464465af4",
 }
 APT_SOURCES = [Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d")]
+# Our own build fixes, applied on top of Debian's patches.
+PATCHES = sorted((Path(__file__).resolve().parent / "micropython-patches").glob("*.patch"))
 
 
 class FetchError(Exception):
@@ -101,14 +104,19 @@ def _run(cmd: list[str], cwd: Path | None = None) -> None:
         raise FetchError("command failed: " + " ".join(cmd) + "\n" + result.stdout[-4000:])
 
 
+def _stamp_text() -> str:
+    """What the unpacked tree is: the version and the patches applied to it."""
+    return "\n".join([VERSION, *(f"{p.name} {_sha256(p)}" for p in PATCHES)]) + "\n"
+
+
 def fetch(cache: Path) -> Path:
     tree = cache / f"{PACKAGE}-{VERSION}"
     stamp = tree / ".netman-fetched"
-    if stamp.is_file() and stamp.read_text().strip() == VERSION:
+    if stamp.is_file() and stamp.read_text() == _stamp_text():
         return tree
-    for tool in ("apt-get", "dpkg-source"):
+    for tool in ("apt-get", "dpkg-source", "patch"):
         if shutil.which(tool) is None:
-            raise FetchError(f"'{tool}' is not installed (apt-get install apt dpkg-dev)")
+            raise FetchError(f"'{tool}' is not installed (apt-get install apt dpkg-dev patch)")
 
     apt = cache / "apt"
     for sub in ("lists/partial", "cache/archives/partial", "sources.list.d"):
@@ -137,7 +145,9 @@ def fetch(cache: Path) -> Path:
         shutil.rmtree(tree)
     # The pinned hashes above are the trust anchor; the uploader's key is not on the machine.
     _run(["dpkg-source", "--no-check", "-x", str(download / f"{PACKAGE}_{VERSION}.dsc"), str(tree)])
-    stamp.write_text(VERSION + "\n")
+    for patch in PATCHES:
+        _run(["patch", "-p1", "--forward", "--quiet", "-i", str(patch)], cwd=tree)
+    stamp.write_text(_stamp_text())
     return tree
 
 

@@ -115,7 +115,7 @@ class Reader:
 
 
 def parse_length(prefix: bytes) -> int:
-    (length,) = struct.unpack(">I", prefix)
+    length: int = struct.unpack(">I", prefix)[0]
     if not 1 <= length <= FRAME_MAX:
         raise ProtocolError(ERR_BAD_FRAME, f"frame length {length} outside 1..{FRAME_MAX}")
     return length
