@@ -73,7 +73,7 @@ static void require_open(void) {
 }
 
 // init(dispatcher, error_class): where events and errors go.
-static mp_obj_t netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
+static mp_obj_t mod_netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
     if (!mp_obj_is_callable(dispatcher) || !mp_obj_is_callable(error_class)) {
         mp_raise_TypeError(MP_ERROR_TEXT("init(dispatcher, error_class): both must be callable"));
     }
@@ -81,10 +81,10 @@ static mp_obj_t netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
     MP_STATE_VM(netman_error_class) = error_class;
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_2(netman_init_obj, netman_init);
+static MP_DEFINE_CONST_FUN_OBJ_2(mod_netman_init_obj, mod_netman_init);
 
 // open() -> factory MAC as 6 bytes; brings the driver up.
-static mp_obj_t netman_open_radio(void) {
+static mp_obj_t mod_netman_open(void) {
     if (netman_open) {
         raise_net_error(MP_QSTR_already_started, "netman is already started");
     }
@@ -94,9 +94,9 @@ static mp_obj_t netman_open_radio(void) {
     netman_open = true;
     return mp_obj_new_bytes(mac, NETMAN_MAC_LEN);
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_open_obj, netman_open_radio);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_open_obj, mod_netman_open);
 
-static mp_obj_t netman_close(void) {
+static mp_obj_t mod_netman_close(void) {
     if (netman_open) {
         netman_hal_close();
         netman_open = false;
@@ -105,7 +105,7 @@ static mp_obj_t netman_close(void) {
     netman_core_reset();
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_close_obj, netman_close);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_close_obj, mod_netman_close);
 
 static size_t copy_checked(uint8_t *dest, mp_obj_t value, size_t max, const char *what) {
     size_t len;
@@ -119,7 +119,7 @@ static size_t copy_checked(uint8_t *dest, mp_obj_t value, size_t max, const char
 
 // sta_config(ssid, psk, hostname): store join parameters and enable STA.
 // psk None keeps the stored one: the PSK lives only here, never in Python.
-static mp_obj_t netman_sta_config(mp_obj_t ssid, mp_obj_t psk, mp_obj_t hostname) {
+static mp_obj_t mod_netman_sta_config(mp_obj_t ssid, mp_obj_t psk, mp_obj_t hostname) {
     require_open();
     netman_sta_params_t params;
     netman_sta_get_params(&params);
@@ -137,15 +137,15 @@ static mp_obj_t netman_sta_config(mp_obj_t ssid, mp_obj_t psk, mp_obj_t hostname
     }
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_3(netman_sta_config_obj, netman_sta_config);
+static MP_DEFINE_CONST_FUN_OBJ_3(mod_netman_sta_config_obj, mod_netman_sta_config);
 
-static mp_obj_t netman_sta_auto_reconnect(mp_obj_t enabled) {
+static mp_obj_t mod_netman_sta_auto_reconnect(mp_obj_t enabled) {
     netman_sta_set_auto_reconnect(mp_obj_is_true(enabled));
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(netman_sta_auto_reconnect_obj, netman_sta_auto_reconnect);
+static MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_sta_auto_reconnect_obj, mod_netman_sta_auto_reconnect);
 
-static mp_obj_t netman_sta_connect_obj_fn(void) {
+static mp_obj_t mod_netman_sta_connect(void) {
     require_open();
     if (!netman_sta_has_params()) {
         raise_net_error(MP_QSTR_no_credentials, "no SSID configured for the station");
@@ -153,27 +153,27 @@ static mp_obj_t netman_sta_connect_obj_fn(void) {
     check_request(netman_sta_connect());
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_sta_connect_obj, netman_sta_connect_obj_fn);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_connect_obj, mod_netman_sta_connect);
 
-static mp_obj_t netman_sta_disconnect_obj_fn(void) {
+static mp_obj_t mod_netman_sta_disconnect(void) {
     require_open();
     check_request(netman_sta_disconnect());
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_sta_disconnect_obj, netman_sta_disconnect_obj_fn);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_disconnect_obj, mod_netman_sta_disconnect);
 
-static mp_obj_t netman_sta_status_obj_fn(void) {
+static mp_obj_t mod_netman_sta_status(void) {
     return MP_OBJ_NEW_QSTR(status_qstrs[netman_sta_status()]);
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_sta_status_obj, netman_sta_status_obj_fn);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_status_obj, mod_netman_sta_status);
 
-static mp_obj_t netman_last_reason(void) {
+static mp_obj_t mod_netman_last_reason(void) {
     netman_reason_t reason = netman_sta_last_reason();
     return reason == NETMAN_REASON_NONE ? mp_const_none : MP_OBJ_NEW_QSTR(netman_reason_qstr(reason));
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_last_reason_obj, netman_last_reason);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_last_reason_obj, mod_netman_last_reason);
 
-static mp_obj_t netman_stats(void) {
+static mp_obj_t mod_netman_stats(void) {
     netman_counters_t c;
     netman_hal_lock();
     c = netman_counters;
@@ -198,20 +198,20 @@ static mp_obj_t netman_stats(void) {
     }
     return dict;
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(netman_stats_obj, netman_stats);
+static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_stats_obj, mod_netman_stats);
 
 static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__netman) },
-    { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&netman_init_obj) },
-    { MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&netman_open_obj) },
-    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&netman_close_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sta_config), MP_ROM_PTR(&netman_sta_config_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sta_auto_reconnect), MP_ROM_PTR(&netman_sta_auto_reconnect_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sta_connect), MP_ROM_PTR(&netman_sta_connect_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sta_disconnect), MP_ROM_PTR(&netman_sta_disconnect_obj) },
-    { MP_ROM_QSTR(MP_QSTR_sta_status), MP_ROM_PTR(&netman_sta_status_obj) },
-    { MP_ROM_QSTR(MP_QSTR_last_reason), MP_ROM_PTR(&netman_last_reason_obj) },
-    { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&netman_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&mod_netman_init_obj) },
+    { MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&mod_netman_open_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mod_netman_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_config), MP_ROM_PTR(&mod_netman_sta_config_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_auto_reconnect), MP_ROM_PTR(&mod_netman_sta_auto_reconnect_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_connect), MP_ROM_PTR(&mod_netman_sta_connect_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_disconnect), MP_ROM_PTR(&mod_netman_sta_disconnect_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_status), MP_ROM_PTR(&mod_netman_sta_status_obj) },
+    { MP_ROM_QSTR(MP_QSTR_last_reason), MP_ROM_PTR(&mod_netman_last_reason_obj) },
+    { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&mod_netman_stats_obj) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_CONNECTED), MP_ROM_INT(NETMAN_EV_STA_CONNECTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_GOT_IP), MP_ROM_INT(NETMAN_EV_STA_GOT_IP) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_DISCONNECTED), MP_ROM_INT(NETMAN_EV_STA_DISCONNECTED) },
