@@ -176,7 +176,8 @@ def test_event_queue_overflow_is_counted(probe, air) -> None:
     queue_len = int(dev.value("__import__('_netman').QUEUE_LEN"))
     burst = queue_len + 8
     # Block the VM thread so that nothing is drained while the burst arrives.
-    mark = dev.process.send("select.poll().poll(1500)")
+    mark = dev.process.send("print('BLOCKING') or select.poll().poll(1500)")
+    dev.process.wait_line("^BLOCKING$", 10, start=mark)
     air.client.beacon_loss("home", count=burst)
     dev.process.wait_line("^OK ", 10, start=mark)
     time.sleep(0.3)

@@ -144,6 +144,12 @@ class Air:
 
     def on_sta_disconnect(self, device: Device) -> None:
         self.record("sta_disconnect", mac=p.mac_str(device.mac))
+        if device.join is not None:
+            device.join.cancel()
+        device.join = asyncio.get_running_loop().create_task(self._leave(device))
+
+    async def _leave(self, device: Device) -> None:
+        await asyncio.sleep(self.timings.disconnect_ms / 1000)
         self._drop(device, "by_request")
 
     async def _join(self, device: Device, ssid: str, psk: bytes) -> None:

@@ -88,6 +88,7 @@ class Timings:
     no_ap_ms: int = 300         # a join to an SSID nobody serves fails after this
     auth_fail_ms: int = 100     # a wrong PSK is refused after this
     beacon_timeout_ms: int = 100  # a vanished AP is noticed after this
+    disconnect_ms: int = 20     # leaving the AP on request
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
