@@ -22,31 +22,27 @@ static void request_drain(void) {
 }
 
 void netman_core_post(const netman_event_t *event) {
+    uint32_t delay_ms = 0;
     netman_hal_lock();
-    bool reconnect = netman_sta_apply_locked(event);
-    bool schedule = netman_queue_push_locked(event);
+    netman_action_t action = netman_sta_apply_locked(event, &delay_ms);
+    // Timer ticks are the core's own business, not the application's.
+    bool schedule = event->kind != NETMAN_EV_TIMER && netman_queue_push_locked(event);
     netman_hal_unlock();
     if (schedule) {
         request_drain();
     }
-    if (reconnect) {
-        netman_sta_connect();
+    if (action == NETMAN_ACTION_CONNECT) {
+        netman_sta_join();
+    } else if (action == NETMAN_ACTION_ARM_TIMER) {
+        netman_hal_timer_arm(delay_ms);
     }
-}
-
-static mp_obj_t ip_str(uint32_t address) {
-    char text[16];
-    int len = snprintf(text, sizeof(text), "%u.%u.%u.%u",
-        (unsigned)(address >> 24), (unsigned)(address >> 16) & 0xff,
-        (unsigned)(address >> 8) & 0xff, (unsigned)address & 0xff);
-    return mp_obj_new_str(text, len);
 }
 
 static mp_obj_t event_arg(const netman_event_t *event) {
     switch (event->kind) {
         case NETMAN_EV_STA_GOT_IP: {
             mp_obj_t items[3] = {
-                ip_str(event->u.ip.address), ip_str(event->u.ip.netmask), ip_str(event->u.ip.gateway),
+                netman_ip_str(event->u.ip.address), netman_ip_str(event->u.ip.netmask), netman_ip_str(event->u.ip.gateway),
             };
             return mp_obj_new_tuple(3, items);
         }

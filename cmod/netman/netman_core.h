@@ -23,10 +23,32 @@ typedef struct {
     uint32_t sched_retries;
     uint32_t callbacks_raised;
     uint32_t connects;
-    uint32_t disconnects;
+    uint32_t disconnects[NETMAN_REASON_COUNT];  // by netman_reason_t
     uint32_t beacon_timeouts;
     uint32_t reconnect_attempts;
 } netman_counters_t;
+
+// What the station knows now, copied out under the lock.
+typedef struct {
+    netman_sta_status_t status;
+    netman_reason_t last_reason;
+    bool associated;
+    bool have_ip;
+    netman_assoc_t assoc;
+    netman_ip_t ip;
+    uint8_t ssid[NETMAN_SSID_MAX];
+    uint8_t ssid_len;
+    uint32_t connected_at_ms;       // mp_hal_ticks_ms() at association
+    uint32_t reconnect_retry;       // attempts in the current outage
+    uint32_t reconnect_delay_ms;    // delay before the pending attempt, 0 if none
+} netman_sta_info_t;
+
+// What the core must do after applying an event (outside the lock).
+typedef enum {
+    NETMAN_ACTION_NONE,
+    NETMAN_ACTION_CONNECT,
+    NETMAN_ACTION_ARM_TIMER,
+} netman_action_t;
 
 // ---- event queue (netman_queue.c), all calls under the HAL lock ----
 // Fixed capacity; filled from driver context, drained on the VM thread.
@@ -45,20 +67,24 @@ void netman_queue_reset_locked(void);
 void netman_core_reset(void);
 
 // ---- station state machine (netman_sta.c) ----
-// Apply an event to the station state; returns true when the core must
-// start a reconnect (outside the lock). Caller holds the lock.
-bool netman_sta_apply_locked(const netman_event_t *event);
+// Apply an event to the station state (caller holds the lock); *delay_ms is
+// set for NETMAN_ACTION_ARM_TIMER.
+netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *delay_ms);
 void netman_sta_reset(void);
 void netman_sta_activate(void);
 void netman_sta_set_params(const netman_sta_params_t *params);
 void netman_sta_get_params(netman_sta_params_t *params);
 bool netman_sta_has_params(void);
 void netman_sta_set_auto_reconnect(bool enabled);
-// Request a join with the stored parameters.
+// Backoff between automatic reconnects; initial_ms 0 reconnects at once.
+void netman_sta_set_backoff(uint32_t initial_ms, uint32_t max_ms, uint32_t seed);
+// Join with the stored parameters (the automatic reconnect).
+netman_err_t netman_sta_join(void);
+// The application asks to join: a pending automatic reconnect is dropped.
 netman_err_t netman_sta_connect(void);
 netman_err_t netman_sta_disconnect(void);
 netman_sta_status_t netman_sta_status(void);
-netman_reason_t netman_sta_last_reason(void);
+void netman_sta_get_info(netman_sta_info_t *info);
 
 // Shared by all parts; accessed under the HAL lock.
 extern netman_counters_t netman_counters;

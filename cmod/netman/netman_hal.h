@@ -38,6 +38,7 @@ typedef enum {
     NETMAN_REASON_BY_REQUEST = 5,
     NETMAN_REASON_ASSOC_FAILED = 6,
     NETMAN_REASON_NO_RADIO = 7,
+    NETMAN_REASON_COUNT,
 } netman_reason_t;
 
 // Authentication modes as a scan or join reports them (stable values).
@@ -61,18 +62,22 @@ typedef enum {
     NETMAN_EV_STA_DISCONNECTED,     // left the AP or a join failed (u.reason)
     NETMAN_EV_STA_BEACON_TIMEOUT,   // beacons missed; still associated
     NETMAN_EV_RADIO_LOST,           // the driver / simulator went away
+    NETMAN_EV_TIMER,                // the one-shot timer fired (core-internal)
 } netman_event_kind_t;
 
 typedef struct {
     uint8_t bssid[NETMAN_MAC_LEN];
     uint8_t channel;
     uint8_t authmode;               // netman_auth_t
+    int8_t rssi;                    // dBm at association
 } netman_assoc_t;
 
+// IPv4 addresses as numbers: a.b.c.d is a << 24 | b << 16 | c << 8 | d.
 typedef struct {
-    uint32_t address;               // IPv4, network byte order as 4 bytes a.b.c.d → a<<24|...
+    uint32_t address;
     uint32_t netmask;
     uint32_t gateway;
+    uint32_t dns;
 } netman_ip_t;
 
 typedef struct {
@@ -85,13 +90,16 @@ typedef struct {
 } netman_event_t;
 
 // Station join parameters. Strings are length-counted, not terminated; psk_len
-// 0 means an open network.
+// 0 means an open network. With static_ip the port skips DHCP and reports
+// `ip` as the address once associated.
 typedef struct {
     uint8_t ssid[NETMAN_SSID_MAX];
     uint8_t psk[NETMAN_PSK_MAX];
     char hostname[NETMAN_HOSTNAME_MAX + 1];
     uint8_t ssid_len;
     uint8_t psk_len;
+    bool static_ip;
+    netman_ip_t ip;
 } netman_sta_params_t;
 
 // ---- implemented by each port ------------------------------------------------
@@ -105,6 +113,12 @@ void netman_hal_close(void);
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params);
 // Leave the AP; the port posts NETMAN_EV_STA_DISCONNECTED when done.
 netman_err_t netman_hal_sta_disconnect(void);
+// Signal strength of the associated AP now; NETMAN_ERR_STATE when not associated.
+netman_err_t netman_hal_sta_rssi(int8_t *rssi);
+// One-shot timer: after `ms` the port posts NETMAN_EV_TIMER from driver
+// context. Arming again replaces the deadline. Callable from driver context.
+void netman_hal_timer_arm(uint32_t ms);
+void netman_hal_timer_cancel(void);
 
 // A short description of the last failed request, for error messages. Never
 // contains a secret.

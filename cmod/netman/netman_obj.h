@@ -6,7 +6,7 @@
 
 #include "py/obj.h"
 
-#include "netman_hal.h"
+#include "netman_core.h"
 
 // MicroPython 1.25 spells it NORETURN; later releases MP_NORETURN.
 #ifndef MP_NORETURN
@@ -15,6 +15,26 @@
 
 // The short reason string ("auth_failed", ...) of a netman_reason_t.
 qstr netman_reason_qstr(uint8_t reason);
+extern const qstr netman_status_qstrs[];
+extern const qstr netman_authmode_qstrs[NETMAN_AUTH_COUNT];
+// "a.b.c.d" of an address in netman_ip_t form.
+mp_obj_t netman_ip_str(uint32_t address);
+
+// Raise the facade's NetError(reason, message).
+MP_NORETURN void netman_raise(qstr reason, const char *message);
+// Raise the NetError matching a failed HAL request; return on NETMAN_OK.
+void netman_check_request(netman_err_t err);
+// NetError("not_started") unless the radio is open.
+void netman_require_open(void);
+
+// Station bindings (netman_sta_obj.c), listed in the module table.
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sta_config_obj);
+MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_sta_reconnect_policy_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_connect_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_disconnect_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_status_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_rssi_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj);
 // The Python callable that receives (kind, arg) for every event.
 void netman_core_set_dispatcher(mp_obj_t dispatcher);
 

@@ -1,77 +1,144 @@
 /*
- * Station state machine: status, the stored join parameters and the default
- * reconnect. Events are applied in driver context under the HAL lock, so the
- * status is right even while the MicroPython thread is busy.
+ * Station state machine: status, what the station joined, the stored join
+ * parameters and the default reconnect (at once, or with backoff). Events are
+ * applied in driver context under the HAL lock, so the status is right even
+ * while the MicroPython thread is busy.
  */
 #include <string.h>
 
+#include "py/mphal.h"
+
 #include "netman_core.h"
+
+// Longest backoff doubling step, so the shift cannot overflow.
+#define BACKOFF_MAX_SHIFT (20)
 
 netman_counters_t netman_counters;
 
-static netman_sta_status_t sta_status;
-static netman_reason_t sta_last_reason;
+static netman_sta_info_t sta;
 static netman_sta_params_t sta_params;
 static bool sta_params_set;
 static bool sta_auto_reconnect;
+static uint32_t backoff_initial_ms;
+static uint32_t backoff_max_ms;
+static uint32_t jitter_state;
 
-bool netman_sta_apply_locked(const netman_event_t *event) {
+// xorshift32: cheap jitter that is safe in driver context.
+static uint32_t jitter_next(void) {
+    uint32_t x = jitter_state ? jitter_state : 0x9e3779b9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    jitter_state = x;
+    return x;
+}
+
+// Delay before reconnect attempt number `retry` (1-based): exponential up to
+// the maximum, then "equal jitter" (half fixed, half random) so that many
+// devices do not retry in step.
+static uint32_t backoff_delay(uint32_t retry) {
+    uint32_t shift = retry - 1 < BACKOFF_MAX_SHIFT ? retry - 1 : BACKOFF_MAX_SHIFT;
+    uint64_t base = (uint64_t)backoff_initial_ms << shift;
+    if (base > backoff_max_ms) {
+        base = backoff_max_ms;
+    }
+    uint32_t half = (uint32_t)(base / 2);
+    return half + jitter_next() % (half + 1);
+}
+
+static void forget_session(void) {
+    sta.associated = false;
+    sta.have_ip = false;
+}
+
+static netman_action_t on_disconnected(netman_reason_t reason, uint32_t *delay_ms) {
+    bool requested = sta.status == NETMAN_STA_DISCONNECTING || reason == NETMAN_REASON_BY_REQUEST;
+    sta.last_reason = requested ? NETMAN_REASON_BY_REQUEST : reason;
+    if (sta.last_reason < NETMAN_REASON_COUNT) {
+        netman_counters.disconnects[sta.last_reason]++;
+    }
+    forget_session();
+    sta.status = NETMAN_STA_DISCONNECTED;
+    if (requested || !sta_auto_reconnect || !sta_params_set) {
+        return NETMAN_ACTION_NONE;
+    }
+    sta.reconnect_retry++;
+    netman_counters.reconnect_attempts++;
+    if (backoff_initial_ms == 0) {
+        sta.status = NETMAN_STA_CONNECTING;
+        return NETMAN_ACTION_CONNECT;
+    }
+    sta.reconnect_delay_ms = backoff_delay(sta.reconnect_retry);
+    *delay_ms = sta.reconnect_delay_ms;
+    return NETMAN_ACTION_ARM_TIMER;
+}
+
+netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *delay_ms) {
     switch (event->kind) {
         case NETMAN_EV_STA_CONNECTED:
             netman_counters.connects++;
-            sta_status = NETMAN_STA_ASSOCIATED;
+            sta.status = NETMAN_STA_ASSOCIATED;
+            sta.associated = true;
+            sta.have_ip = false;
+            sta.assoc = event->u.assoc;
+            sta.ssid_len = sta_params.ssid_len;
+            memcpy(sta.ssid, sta_params.ssid, sta_params.ssid_len);
+            sta.connected_at_ms = mp_hal_ticks_ms();
             break;
         case NETMAN_EV_STA_GOT_IP:
+            sta.have_ip = true;
+            sta.ip = event->u.ip;
+            sta.reconnect_retry = 0;
             // A beacon timeout marks the whole session degraded (AtomVM).
-            if (sta_status != NETMAN_STA_DEGRADED) {
-                sta_status = NETMAN_STA_CONNECTED;
+            if (sta.status != NETMAN_STA_DEGRADED) {
+                sta.status = NETMAN_STA_CONNECTED;
             }
             break;
         case NETMAN_EV_STA_BEACON_TIMEOUT:
             netman_counters.beacon_timeouts++;
-            if (sta_status == NETMAN_STA_ASSOCIATED || sta_status == NETMAN_STA_CONNECTED) {
-                sta_status = NETMAN_STA_DEGRADED;
+            if (sta.status == NETMAN_STA_ASSOCIATED || sta.status == NETMAN_STA_CONNECTED) {
+                sta.status = NETMAN_STA_DEGRADED;
             }
             break;
-        case NETMAN_EV_STA_DISCONNECTED: {
-            netman_counters.disconnects++;
-            bool requested = sta_status == NETMAN_STA_DISCONNECTING
-                || event->u.reason == NETMAN_REASON_BY_REQUEST;
-            sta_last_reason = requested ? NETMAN_REASON_BY_REQUEST : event->u.reason;
-            if (!requested && sta_auto_reconnect && sta_params_set) {
-                netman_counters.reconnect_attempts++;
-                sta_status = NETMAN_STA_CONNECTING;
-                return true;
-            }
-            sta_status = NETMAN_STA_DISCONNECTED;
-            break;
-        }
+        case NETMAN_EV_STA_DISCONNECTED:
+            return on_disconnected(event->u.reason, delay_ms);
         case NETMAN_EV_RADIO_LOST:
-            sta_last_reason = NETMAN_REASON_NO_RADIO;
-            if (sta_status != NETMAN_STA_INACTIVE) {
-                sta_status = NETMAN_STA_DISCONNECTED;
+            sta.last_reason = NETMAN_REASON_NO_RADIO;
+            netman_counters.disconnects[NETMAN_REASON_NO_RADIO]++;
+            forget_session();
+            if (sta.status != NETMAN_STA_INACTIVE) {
+                sta.status = NETMAN_STA_DISCONNECTED;
+            }
+            break;
+        case NETMAN_EV_TIMER:
+            // The backoff delay is over; unless the application took over.
+            if (sta.reconnect_delay_ms != 0 && sta.status == NETMAN_STA_DISCONNECTED) {
+                sta.reconnect_delay_ms = 0;
+                sta.status = NETMAN_STA_CONNECTING;
+                return NETMAN_ACTION_CONNECT;
             }
             break;
         default:
             break;
     }
-    return false;
+    return NETMAN_ACTION_NONE;
 }
 
 void netman_sta_reset(void) {
     netman_hal_lock();
     // The PSK must not outlive the session in memory.
     memset(&sta_params, 0, sizeof(sta_params));
+    memset(&sta, 0, sizeof(sta));
     sta_params_set = false;
     sta_auto_reconnect = false;
-    sta_status = NETMAN_STA_INACTIVE;
-    sta_last_reason = NETMAN_REASON_NONE;
+    backoff_initial_ms = 0;
+    backoff_max_ms = 0;
     netman_hal_unlock();
 }
 
 void netman_sta_activate(void) {
     netman_hal_lock();
-    sta_status = NETMAN_STA_DISCONNECTED;
+    sta.status = NETMAN_STA_DISCONNECTED;
     netman_hal_unlock();
 }
 
@@ -98,40 +165,66 @@ void netman_sta_set_auto_reconnect(bool enabled) {
     netman_hal_unlock();
 }
 
-netman_err_t netman_sta_connect(void) {
+void netman_sta_set_backoff(uint32_t initial_ms, uint32_t max_ms, uint32_t seed) {
+    netman_hal_lock();
+    backoff_initial_ms = initial_ms;
+    backoff_max_ms = max_ms;
+    jitter_state = seed;
+    netman_hal_unlock();
+}
+
+// The application asked: a pending automatic reconnect is void.
+static void cancel_pending_reconnect_locked(void) {
+    sta.reconnect_delay_ms = 0;
+    sta.reconnect_retry = 0;
+}
+
+netman_err_t netman_sta_join(void) {
     netman_sta_params_t params;
     netman_hal_lock();
     params = sta_params;
-    sta_status = NETMAN_STA_CONNECTING;
+    sta.status = NETMAN_STA_CONNECTING;
     netman_hal_unlock();
     netman_err_t err = netman_hal_sta_connect(&params);
     memset(&params, 0, sizeof(params));
     if (err != NETMAN_OK) {
         netman_hal_lock();
-        sta_status = NETMAN_STA_DISCONNECTED;
+        sta.status = NETMAN_STA_DISCONNECTED;
         netman_hal_unlock();
     }
     return err;
 }
 
+netman_err_t netman_sta_connect(void) {
+    netman_hal_lock();
+    cancel_pending_reconnect_locked();
+    netman_hal_unlock();
+    netman_hal_timer_cancel();
+    return netman_sta_join();
+}
+
 netman_err_t netman_sta_disconnect(void) {
     netman_hal_lock();
-    netman_sta_status_t before = sta_status;
-    sta_status = NETMAN_STA_DISCONNECTING;
+    netman_sta_status_t before = sta.status;
+    cancel_pending_reconnect_locked();
+    sta.status = NETMAN_STA_DISCONNECTING;
     netman_hal_unlock();
+    netman_hal_timer_cancel();
     netman_err_t err = netman_hal_sta_disconnect();
     if (err != NETMAN_OK) {
         netman_hal_lock();
-        sta_status = before;
+        sta.status = before;
         netman_hal_unlock();
     }
     return err;
 }
 
 netman_sta_status_t netman_sta_status(void) {
-    return sta_status;
+    return sta.status;
 }
 
-netman_reason_t netman_sta_last_reason(void) {
-    return sta_last_reason;
+void netman_sta_get_info(netman_sta_info_t *info) {
+    netman_hal_lock();
+    *info = sta;
+    netman_hal_unlock();
 }

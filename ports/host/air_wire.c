@@ -33,6 +33,11 @@ void air_frame_put_str(air_frame_t *frame, const void *data, size_t len) {
     air_frame_put_bytes(frame, data, len);
 }
 
+void air_frame_put_ipv4(air_frame_t *frame, uint32_t address) {
+    uint8_t b[4] = { address >> 24, address >> 16, address >> 8, address };
+    air_frame_put_bytes(frame, b, 4);
+}
+
 bool air_frame_finish(air_frame_t *frame) {
     if (frame->overflow) {
         return false;

@@ -24,6 +24,7 @@ enum {
     AIR_MSG_STA_GOT_IP = 0x91,
     AIR_MSG_STA_DISCONNECTED = 0x92,
     AIR_MSG_STA_BEACON_TIMEOUT = 0x93,
+    AIR_MSG_STA_RSSI = 0x94,
     AIR_MSG_ERROR = 0xff,
 };
 
@@ -38,6 +39,7 @@ void air_frame_put_u8(air_frame_t *frame, uint8_t value);
 void air_frame_put_bytes(air_frame_t *frame, const void *data, size_t len);
 // A string: one length byte, then the bytes (at most 255).
 void air_frame_put_str(air_frame_t *frame, const void *data, size_t len);
+void air_frame_put_ipv4(air_frame_t *frame, uint32_t address);
 // Fill in the length prefix; false if the body did not fit.
 bool air_frame_finish(air_frame_t *frame);
 

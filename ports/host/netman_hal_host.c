@@ -3,7 +3,9 @@
  * Unix socket named by NETMAN_AIR. An I/O thread (the driver context of this
  * port) reads air frames and posts them to the core as events.
  */
+#define _GNU_SOURCE // pipe2()
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netman_hal.h"
@@ -25,6 +28,35 @@ static pthread_t io_thread;
 static int air_fd = -1;
 static volatile bool closing;
 static char last_error[256];
+
+// The driver's own view, kept by the I/O thread (guarded by port_mutex):
+// the one-shot timer's deadline and the associated AP's signal strength.
+static pthread_mutex_t port_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int64_t timer_deadline_ms = -1;
+static bool rssi_known;
+static int8_t rssi_dbm;
+// Wakes the I/O thread's poll() when the timer changes or on close.
+static int wake_pipe[2] = { -1, -1 };
+
+static int64_t monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wake_io_thread(void) {
+    if (wake_pipe[1] >= 0) {
+        ssize_t n = write(wake_pipe[1], "w", 1);
+        (void)n; // a full pipe already means "wake up"
+    }
+}
+
+static void set_rssi(bool known, int8_t dbm) {
+    pthread_mutex_lock(&port_mutex);
+    rssi_known = known;
+    rssi_dbm = dbm;
+    pthread_mutex_unlock(&port_mutex);
+}
 
 static netman_err_t fail(netman_err_t err, const char *fmt, const char *detail) {
     snprintf(last_error, sizeof(last_error), fmt, detail);
@@ -120,6 +152,7 @@ static void handle_frame(const uint8_t *body, size_t len) {
             air_get_bytes(&reader, event.u.assoc.bssid, NETMAN_MAC_LEN);
             event.u.assoc.channel = air_get_u8(&reader);
             event.u.assoc.authmode = air_get_u8(&reader);
+            event.u.assoc.rssi = (int8_t)air_get_u8(&reader);
             air_get_str(&reader, ssid, sizeof(ssid));
             break;
         }
@@ -128,6 +161,7 @@ static void handle_frame(const uint8_t *body, size_t len) {
             event.u.ip.address = air_get_ipv4(&reader);
             event.u.ip.netmask = air_get_ipv4(&reader);
             event.u.ip.gateway = air_get_ipv4(&reader);
+            event.u.ip.dns = air_get_ipv4(&reader);
             break;
         case AIR_MSG_STA_DISCONNECTED:
             event.kind = NETMAN_EV_STA_DISCONNECTED;
@@ -136,28 +170,92 @@ static void handle_frame(const uint8_t *body, size_t len) {
         case AIR_MSG_STA_BEACON_TIMEOUT:
             event.kind = NETMAN_EV_STA_BEACON_TIMEOUT;
             break;
+        case AIR_MSG_STA_RSSI: {
+            int8_t dbm = (int8_t)air_get_u8(&reader);
+            if (air_reader_done(&reader)) {
+                set_rssi(true, dbm);
+            }
+            return;
+        }
         default:
             return;
     }
-    if (air_reader_done(&reader)) {
-        netman_core_post(&event);
+    if (!air_reader_done(&reader)) {
+        return;
     }
+    if (event.kind == NETMAN_EV_STA_CONNECTED) {
+        set_rssi(true, event.u.assoc.rssi);
+    } else if (event.kind == NETMAN_EV_STA_DISCONNECTED) {
+        set_rssi(false, 0);
+    }
+    netman_core_post(&event);
+}
+
+// Fire the timer if its deadline passed; returns the poll() timeout until it.
+static int run_timer(void) {
+    bool fire = false;
+    int timeout = -1;
+    pthread_mutex_lock(&port_mutex);
+    if (timer_deadline_ms >= 0) {
+        int64_t left = timer_deadline_ms - monotonic_ms();
+        if (left <= 0) {
+            timer_deadline_ms = -1;
+            fire = true;
+        } else {
+            timeout = left > 60000 ? 60000 : (int)left;
+        }
+    }
+    pthread_mutex_unlock(&port_mutex);
+    if (fire) {
+        netman_event_t tick = { .kind = NETMAN_EV_TIMER };
+        netman_core_post(&tick);
+        return 0; // look again: the post may have armed a new deadline
+    }
+    return timeout;
 }
 
 static void *io_thread_main(void *arg) {
     (void)arg;
     static uint8_t body[AIR_FRAME_MAX];
-    size_t len;
-    while ((len = read_frame(air_fd, body, -1)) > 0) {
-        handle_frame(body, len);
+    while (!closing) {
+        struct pollfd fds[2] = {
+            { .fd = air_fd, .events = POLLIN },
+            { .fd = wake_pipe[0], .events = POLLIN },
+        };
+        int timeout = run_timer();
+        if (timeout == 0 || poll(fds, 2, timeout) <= 0) {
+            continue;
+        }
+        if (fds[1].revents & POLLIN) {
+            char drain[64];
+            while (read(wake_pipe[0], drain, sizeof(drain)) > 0) {
+            }
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            size_t len = read_frame(air_fd, body, -1);
+            if (len == 0) {
+                break;
+            }
+            handle_frame(body, len);
+        }
     }
-    // EOF or error: the air is gone. After shutdown() by netman_hal_close()
-    // nothing more is posted.
+    // EOF or error: the air is gone. After netman_hal_close() nothing more
+    // is posted.
+    set_rssi(false, 0);
     if (!closing) {
         netman_event_t lost = { .kind = NETMAN_EV_RADIO_LOST };
         netman_core_post(&lost);
     }
     return NULL;
+}
+
+static void close_wake_pipe(void) {
+    for (int i = 0; i < 2; i++) {
+        if (wake_pipe[i] >= 0) {
+            close(wake_pipe[i]);
+            wake_pipe[i] = -1;
+        }
+    }
 }
 
 static bool parse_mac(const char *text, uint8_t mac[NETMAN_MAC_LEN]) {
@@ -239,8 +337,13 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         close(fd);
         return err;
     }
+    if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        close(fd);
+        return fail(NETMAN_ERR_NO_RADIO, "no radio: cannot make the wake pipe: %s", strerror(errno));
+    }
     air_fd = fd;
     closing = false;
+    timer_deadline_ms = -1;
 
     // Signals belong to the MicroPython thread, not to the I/O thread.
     sigset_t all, previous;
@@ -251,6 +354,7 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     if (rc != 0) {
         air_fd = -1;
         close(fd);
+        close_wake_pipe();
         return fail(NETMAN_ERR_NO_RADIO, "no radio: cannot start the I/O thread: %s", strerror(rc));
     }
     return NETMAN_OK;
@@ -262,11 +366,35 @@ void netman_hal_close(void) {
     }
     closing = true;
     shutdown(air_fd, SHUT_RDWR);
+    wake_io_thread();
     pthread_join(io_thread, NULL);
     pthread_mutex_lock(&send_mutex);
     close(air_fd);
     air_fd = -1;
     pthread_mutex_unlock(&send_mutex);
+    close_wake_pipe();
+}
+
+netman_err_t netman_hal_sta_rssi(int8_t *rssi) {
+    pthread_mutex_lock(&port_mutex);
+    bool known = rssi_known;
+    *rssi = rssi_dbm;
+    pthread_mutex_unlock(&port_mutex);
+    return known ? NETMAN_OK : NETMAN_ERR_STATE;
+}
+
+void netman_hal_timer_arm(uint32_t ms) {
+    pthread_mutex_lock(&port_mutex);
+    timer_deadline_ms = monotonic_ms() + ms;
+    pthread_mutex_unlock(&port_mutex);
+    wake_io_thread();
+}
+
+void netman_hal_timer_cancel(void) {
+    pthread_mutex_lock(&port_mutex);
+    timer_deadline_ms = -1;
+    pthread_mutex_unlock(&port_mutex);
+    wake_io_thread();
 }
 
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
@@ -275,6 +403,11 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     air_frame_put_str(&frame, params->ssid, params->ssid_len);
     air_frame_put_str(&frame, params->psk, params->psk_len);
     air_frame_put_str(&frame, params->hostname, strlen(params->hostname));
+    air_frame_put_u8(&frame, params->static_ip);
+    air_frame_put_ipv4(&frame, params->ip.address);
+    air_frame_put_ipv4(&frame, params->ip.netmask);
+    air_frame_put_ipv4(&frame, params->ip.gateway);
+    air_frame_put_ipv4(&frame, params->ip.dns);
     netman_err_t err = send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;

@@ -78,12 +78,13 @@ def _apply_sta(settings):
     merged.pop("psk", None)
     if "dhcp_hostname" not in merged:
         merged["dhcp_hostname"] = "mpy-" + "".join("%02x" % b for b in _mac)
-    _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"])
+    _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"], merged.get("ip"))
     _sta = merged
     for name in _config.STA_CALLBACKS:
         _callbacks[name] = merged.get(name)
     # AtomVM: with no disconnected callback the driver reconnects by itself.
-    _netman.sta_auto_reconnect(_callbacks["disconnected"] is None)
+    initial_ms, max_ms = merged.get("reconnect", (0, 0))
+    _netman.sta_reconnect_policy(_callbacks["disconnected"] is None, initial_ms, max_ms)
 
 
 def start(config=None, **sections):
@@ -120,12 +121,14 @@ def sta_status():
 
 
 def sta_connect(config=None, **sta):
-    """Join the configured AP, or a new one: given values replace, the rest stays."""
+    """Join the configured AP, or a new one: given values replace, the rest stays.
+
+    `config` holds station keys, or a network config whose `sta` section (and
+    callbacks) replace the running ones.
+    """
     _require_started()
     if config is not None or sta:
-        if config is not None and sta:
-            raise TypeError("sta_connect: give one config or keywords, not both")
-        _apply_sta(_config.sta_section(config if config is not None else sta))
+        _apply_sta(_config.connect_config(config, sta)["sta"])
     _netman.sta_connect()
 
 
@@ -135,16 +138,93 @@ def sta_disconnect():
     _netman.sta_disconnect()
 
 
+def sta_rssi():
+    """dBm of the associated AP; NetError("not_connected") when not associated."""
+    _require_started()
+    return _netman.sta_rssi()
+
+
 def stats():
-    """Event and connection counters (see the README)."""
+    """Event, connection and reconnect counters (see the README)."""
     return _netman.stats()
 
 
 def info():
-    """What the station knows now: MAC, hostname, reason of the last disconnect."""
+    """The joined AP, our addresses, hostname, MAC, connection uptime and the
+    reason of the last disconnect."""
     _require_started()
-    return {
-        "mac": _mac,
-        "hostname": _sta["dhcp_hostname"],
-        "disconnect_reason": _netman.last_reason(),
-    }
+    details = _netman.sta_info()
+    details["mac"] = _mac
+    details["hostname"] = _sta["dhcp_hostname"]
+    details["status"] = _netman.sta_status()
+    return details
+
+
+def _timeout(timeout_ms):
+    if not isinstance(timeout_ms, int) or isinstance(timeout_ms, bool):
+        raise TypeError("timeout_ms must be an int")
+    if not 1 <= timeout_ms <= 86400000:
+        raise ValueError("timeout_ms must be 1 to 86400000")
+    return timeout_ms
+
+
+class _StaWait:
+    # One wait for the station to get an address: started by wait_for_sta()
+    # (blocking) and aio.wait_for_sta() (asyncio), which differ only in how
+    # they sleep between polls.
+
+    _FATAL = ("auth_failed", "no_ap_found")
+
+    def __init__(self, config, sta, timeout_ms):
+        import time
+
+        self._time = time
+        self.deadline = time.ticks_add(time.ticks_ms(), _timeout(timeout_ms))
+        settings = _config.connect_config(config, sta)["sta"] if (config is not None or sta) else None
+        self.started_here = _network is None
+        if self.started_here:
+            if settings is None:
+                raise NetError("not_started", "netman is not started and no station config was given")
+            settings.pop("managed", None)
+            start(sta=settings)
+            self.base = None
+        else:
+            if _netman.sta_status() == "inactive":
+                raise NetError("unsupported", "the running network has no station")
+            self.base = stats()["disconnect_reasons"]
+            if settings is not None:
+                sta_connect(settings)
+
+    def poll(self):
+        """ip_info once connected; raises NetError on failure; else None."""
+        details = _netman.sta_info()
+        if details["ip"] is not None and _netman.sta_status() in ("connected", "degraded"):
+            return details["ip"][:3]
+        reasons = stats()["disconnect_reasons"]
+        for reason in self._FATAL:
+            if reasons[reason] > (self.base[reason] if self.base else 0):
+                self.fail()
+                raise NetError(reason, "station failed to connect: " + reason)
+        if self._time.ticks_diff(self.deadline, self._time.ticks_ms()) <= 0:
+            self.fail()
+            raise NetError("timeout", "station not connected within the timeout")
+        return None
+
+    def fail(self):
+        # A network this wait started is not left running half-set-up.
+        if self.started_here:
+            stop()
+
+
+def wait_for_sta(config=None, timeout_ms=15000, **sta):
+    """Start (or reconnect) the station and wait for an address: returns
+    ip_info, or raises NetError("timeout" / "auth_failed" / "no_ap_found").
+    Callbacks keep running while it waits."""
+    import time
+
+    wait = _StaWait(config, sta, timeout_ms)
+    while True:
+        ip_info = wait.poll()
+        if ip_info is not None:
+            return ip_info
+        time.sleep_ms(10)

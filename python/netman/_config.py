@@ -110,6 +110,55 @@ def _callback(where, key, value):
     return value
 
 
+def _ipv4(where, key, value):
+    if isinstance(value, bytes):
+        value = value.decode()
+    if not isinstance(value, str):
+        raise TypeError("%s: '%s' addresses must be dotted strings, not %s" % (where, key, type(value).__name__))
+    parts = value.split(".")
+    ok = len(parts) == 4
+    number = 0
+    for part in parts:
+        ok = ok and part.isdigit() and len(part) <= 3 and int(part) <= 255
+        if ok:
+            number = number << 8 | int(part)
+    if not ok:
+        raise ValueError("%s: '%s' holds %r, which is not an IPv4 address like 192.168.1.20" % (where, key, value))
+    return number
+
+
+def _static_ip(where, key, value):
+    if not isinstance(value, (tuple, list)) or len(value) != 4:
+        raise TypeError("%s: '%s' must be (address, netmask, gateway, dns)" % (where, key))
+    address, netmask, gateway, dns = [_ipv4(where, key, v) for v in value]
+    inverted = ~netmask & 0xFFFFFFFF
+    if netmask == 0 or inverted & (inverted + 1):
+        raise ValueError("%s: '%s' netmask %r is not a valid netmask" % (where, key, value[1]))
+    if address & netmask != gateway & netmask:
+        raise ValueError("%s: '%s' gateway %r is outside the network of %r" % (where, key, value[2], value[0]))
+    return (address, netmask, gateway, dns)
+
+
+RECONNECT_MAX_MS = 3600000
+
+
+def _reconnect(where, key, value):
+    policy = as_dict(value, "%s: '%s'" % (where, key))
+    for name in policy:
+        if name not in ("initial_ms", "max_ms"):
+            raise _unknown("%s: '%s'" % (where, key), name, ("initial_ms", "max_ms"))
+    for name in policy:
+        if not isinstance(policy[name], int) or isinstance(policy[name], bool):
+            raise TypeError("%s: '%s' %s must be an int" % (where, key, name))
+        if not 1 <= policy[name] <= RECONNECT_MAX_MS:
+            raise ValueError("%s: '%s' %s must be 1 to %d ms" % (where, key, name, RECONNECT_MAX_MS))
+    initial = policy.get("initial_ms", 1000)
+    longest = policy.get("max_ms", max(initial, 60000))
+    if longest < initial:
+        raise ValueError("%s: '%s' max_ms must not be below initial_ms" % (where, key))
+    return (initial, longest)
+
+
 STA_CALLBACKS = ("connected", "disconnected", "got_ip", "beacon_timeout")
 
 _STA_KEYS = {
@@ -117,6 +166,8 @@ _STA_KEYS = {
     "psk": _psk,
     "dhcp_hostname": _hostname,
     "managed": _flag,
+    "ip": _static_ip,
+    "reconnect": _reconnect,
 }
 for _name in STA_CALLBACKS:
     _STA_KEYS[_name] = _callback
@@ -134,21 +185,39 @@ def sta_section(value, where="sta"):
     return out
 
 
-def network_config(config, sections):
-    """Validated {section: settings} from start()'s three accepted forms."""
-    if config is not None and sections:
-        raise TypeError("start: give one config or keyword sections, not both")
-    top = as_dict(config if config is not None else sections, "start")
+def sections(top, where):
+    """Validated {section: settings} from an already merged top-level dict."""
     if not top:
-        raise ValueError("start: no section given; expected one of: %s" % ", ".join(SECTIONS))
+        raise ValueError("%s: no section given; expected one of: %s" % (where, ", ".join(SECTIONS)))
     out = {}
     for name, value in top.items():
         if name in _LATER:
-            raise ValueError("start: section '%s' is not supported by this firmware yet" % name)
+            raise ValueError("%s: section '%s' is not supported by this firmware yet" % (where, name))
         if name != "sta":
-            raise _unknown("start", name, SECTIONS)
+            raise _unknown(where, name, SECTIONS)
         out["sta"] = sta_section(value)
+    return out
+
+
+def one_form(config, keywords, where):
+    """The dict of either a positional config or keywords (not both)."""
+    if config is not None and keywords:
+        raise TypeError("%s: give one config or keywords, not both" % where)
+    return as_dict(config if config is not None else keywords, where)
+
+
+def network_config(config, keywords):
+    """Validated {section: settings} from start()'s three accepted forms."""
+    out = sections(one_form(config, keywords, "start"), "start")
     sta = out["sta"]
     if "ssid" not in sta and not sta.get("managed"):
         raise ValueError("sta: 'ssid' is required unless 'managed' is set")
     return out
+
+
+def connect_config(config, keywords):
+    """sta_connect()'s argument: station keys, or a network config with sections."""
+    top = one_form(config, keywords, "sta_connect")
+    if any(name in top for name in SECTIONS + _LATER):
+        return sections(top, "sta_connect")
+    return {"sta": sta_section(top)}

@@ -133,14 +133,16 @@ class Air:
 
     # ---- device requests ---------------------------------------------------
 
-    def on_sta_connect(self, device: Device, ssid: bytes, psk: bytes, hostname: bytes) -> None:
+    def on_sta_connect(self, device: Device, ssid: bytes, psk: bytes, hostname: bytes,
+                       static_ip: tuple[str, str, str, str] | None) -> None:
         self._drop(device, "by_request", notify=False)
         device.hostname = hostname.decode(errors="replace")
         device.state = "joining"
         # The PSK is never recorded or printed.
         self.record("sta_connect", mac=p.mac_str(device.mac), ssid=ssid.decode(errors="replace"),
-                    hostname=device.hostname)
-        device.join = asyncio.get_running_loop().create_task(self._join(device, ssid.decode(errors="replace"), psk))
+                    hostname=device.hostname, static_ip=static_ip[0] if static_ip else None)
+        device.join = asyncio.get_running_loop().create_task(
+            self._join(device, ssid.decode(errors="replace"), psk, static_ip))
 
     def on_sta_disconnect(self, device: Device) -> None:
         self.record("sta_disconnect", mac=p.mac_str(device.mac))
@@ -152,7 +154,7 @@ class Air:
         await asyncio.sleep(self.timings.disconnect_ms / 1000)
         self._drop(device, "by_request")
 
-    async def _join(self, device: Device, ssid: str, psk: bytes) -> None:
+    async def _join(self, device: Device, ssid: str, psk: bytes, static_ip: tuple[str, str, str, str] | None) -> None:
         t = self.timings
         ap = self.aps.get(ssid)
         if ap is None or not ap.up:
@@ -167,17 +169,23 @@ class Air:
         device.ap, device.state = ap, "associated"
         self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid)
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
-                  .u8(p.AUTHMODES.index(ap.authmode)).string(ap.ssid.encode()).frame())
-        await asyncio.sleep(t.dhcp_ms / 1000)
-        address = None if self.dhcp_failing else self.pool.lease(device.mac)
-        if address is None:
-            self.record("dhcp_no_offer", mac=p.mac_str(device.mac))
-            device.join = None
-            return
+                  .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(ap.ssid.encode()).frame())
+        if static_ip is not None:
+            # The device configured its own address: no DHCP exchange.
+            address, netmask, gateway, dns = static_ip
+            self.record("static_ip", mac=p.mac_str(device.mac), ip=address)
+        else:
+            await asyncio.sleep(t.dhcp_ms / 1000)
+            leased = None if self.dhcp_failing else self.pool.lease(device.mac)
+            if leased is None:
+                self.record("dhcp_no_offer", mac=p.mac_str(device.mac))
+                device.join = None
+                return
+            address, netmask = leased, str(self.pool.network.netmask)
+            gateway = dns = self.pool.gateway
+            self.record("dhcp_lease", mac=p.mac_str(device.mac), hostname=device.hostname, ip=address)
         device.ip, device.state, device.join = address, "connected", None
-        self.record("dhcp_lease", mac=p.mac_str(device.mac), hostname=device.hostname, ip=address)
-        netmask = str(self.pool.network.netmask)
-        self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(self.pool.gateway).frame())
+        self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(gateway).ipv4(dns).frame())
 
     # ---- actions -----------------------------------------------------------
 
@@ -224,6 +232,8 @@ class Air:
             raise ScenarioError("rssi must be -120 to 0 dBm")
         ap.rssi = rssi
         self.record("set_rssi", ssid=ssid, rssi=rssi)
+        for device in self._stations(ap):
+            self.send(device, p.Writer(p.STA_RSSI).i8(rssi).frame())
 
     def beacon_loss(self, ssid: str, count: int = 1) -> None:
         """Stations miss beacons (`count` times in a row: a flood of events)
@@ -319,8 +329,10 @@ class Air:
     def _on_frame(self, device: Device, frame: p.Reader) -> None:
         if frame.msg_type == p.STA_CONNECT:
             ssid, psk, hostname = frame.string(), frame.string(), frame.string()
+            use_static = frame.u8()
+            addresses = (frame.ipv4(), frame.ipv4(), frame.ipv4(), frame.ipv4())
             frame.end()
-            self.on_sta_connect(device, ssid, psk, hostname)
+            self.on_sta_connect(device, ssid, psk, hostname, addresses if use_static else None)
         elif frame.msg_type == p.STA_DISCONNECT:
             frame.end()
             self.on_sta_disconnect(device)

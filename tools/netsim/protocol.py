@@ -22,6 +22,7 @@ STA_CONNECTED = 0x90
 STA_GOT_IP = 0x91
 STA_DISCONNECTED = 0x92
 STA_BEACON_TIMEOUT = 0x93
+STA_RSSI = 0x94
 ERROR = 0xFF
 
 # ERROR codes
@@ -80,6 +81,10 @@ class Writer:
         self.parts.append(bytes(int(x) for x in address.split(".")))
         return self
 
+    def i8(self, value: int) -> Writer:
+        self.parts.append(struct.pack("b", value))
+        return self
+
     def frame(self) -> bytes:
         body = b"".join(self.parts)
         return struct.pack(">I", len(body)) + body
@@ -108,6 +113,9 @@ class Reader:
 
     def string(self) -> bytes:
         return self.raw(self.u8())
+
+    def ipv4(self) -> str:
+        return ".".join(str(b) for b in self.raw(4))
 
     def end(self) -> None:
         if self.pos != len(self.body):

@@ -1,0 +1,135 @@
+/*
+ * _netman's station bindings: join parameters (the PSK stays here, never in
+ * Python), connect/disconnect requests, status, RSSI and what was joined.
+ */
+#include <string.h>
+
+#include "py/mphal.h"
+#include "py/runtime.h"
+
+#include "netman_obj.h"
+
+static size_t copy_checked(uint8_t *dest, mp_obj_t value, size_t max, const char *what) {
+    size_t len;
+    const char *data = mp_obj_str_get_data(value, &len);
+    if (len > max) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s: at most %d bytes"), what, (int)max);
+    }
+    memcpy(dest, data, len);
+    return len;
+}
+
+// sta_config(ssid, psk, hostname, static_ip): store join parameters and
+// enable STA. psk None keeps the stored one. static_ip is None (DHCP) or
+// (address, netmask, gateway, dns) as 32-bit numbers.
+static mp_obj_t mod_netman_sta_config(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    netman_require_open();
+    netman_sta_params_t params;
+    netman_sta_get_params(&params);
+    params.ssid_len = copy_checked(params.ssid, args[0], NETMAN_SSID_MAX, "ssid");
+    if (args[1] != mp_const_none) {
+        memset(params.psk, 0, sizeof(params.psk));
+        params.psk_len = copy_checked(params.psk, args[1], NETMAN_PSK_MAX, "psk");
+    }
+    memset(params.hostname, 0, sizeof(params.hostname));
+    copy_checked((uint8_t *)params.hostname, args[2], NETMAN_HOSTNAME_MAX, "dhcp_hostname");
+    params.static_ip = args[3] != mp_const_none;
+    memset(&params.ip, 0, sizeof(params.ip));
+    if (params.static_ip) {
+        mp_obj_t *ip;
+        mp_obj_get_array_fixed_n(args[3], 4, &ip);
+        params.ip.address = mp_obj_get_int_truncated(ip[0]);
+        params.ip.netmask = mp_obj_get_int_truncated(ip[1]);
+        params.ip.gateway = mp_obj_get_int_truncated(ip[2]);
+        params.ip.dns = mp_obj_get_int_truncated(ip[3]);
+    }
+    netman_sta_set_params(&params);
+    memset(&params, 0, sizeof(params));
+    if (netman_sta_status() == NETMAN_STA_INACTIVE) {
+        netman_sta_activate();
+    }
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sta_config_obj, 4, 4, mod_netman_sta_config);
+
+// sta_reconnect_policy(auto, initial_ms, max_ms): whether the driver
+// reconnects by itself, and the backoff between attempts (0: at once).
+static mp_obj_t mod_netman_sta_reconnect_policy(mp_obj_t automatic, mp_obj_t initial_ms, mp_obj_t max_ms) {
+    netman_sta_set_auto_reconnect(mp_obj_is_true(automatic));
+    netman_sta_set_backoff(mp_obj_get_int(initial_ms), mp_obj_get_int(max_ms), mp_hal_ticks_ms());
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_3(mod_netman_sta_reconnect_policy_obj, mod_netman_sta_reconnect_policy);
+
+static mp_obj_t mod_netman_sta_connect(void) {
+    netman_require_open();
+    if (!netman_sta_has_params()) {
+        netman_raise(MP_QSTR_no_credentials, "no SSID configured for the station");
+    }
+    netman_check_request(netman_sta_connect());
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_connect_obj, mod_netman_sta_connect);
+
+static mp_obj_t mod_netman_sta_disconnect(void) {
+    netman_require_open();
+    netman_check_request(netman_sta_disconnect());
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_disconnect_obj, mod_netman_sta_disconnect);
+
+static mp_obj_t mod_netman_sta_status(void) {
+    return MP_OBJ_NEW_QSTR(netman_status_qstrs[netman_sta_status()]);
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_status_obj, mod_netman_sta_status);
+
+static mp_obj_t mod_netman_sta_rssi(void) {
+    netman_require_open();
+    int8_t rssi;
+    if (netman_hal_sta_rssi(&rssi) != NETMAN_OK) {
+        netman_raise(MP_QSTR_not_connected, "the station is not associated with an AP");
+    }
+    return MP_OBJ_NEW_SMALL_INT(rssi);
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_rssi_obj, mod_netman_sta_rssi);
+
+static void store(mp_obj_t dict, qstr key, mp_obj_t value) {
+    mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(key), value);
+}
+
+// sta_info(): what the station joined and holds now.
+static mp_obj_t mod_netman_sta_info(void) {
+    netman_sta_info_t info;
+    netman_sta_get_info(&info);
+    mp_obj_t dict = mp_obj_new_dict(8);
+    store(dict, MP_QSTR_disconnect_reason,
+        info.last_reason == NETMAN_REASON_NONE ? mp_const_none : MP_OBJ_NEW_QSTR(netman_reason_qstr(info.last_reason)));
+    mp_obj_t ap = mp_const_none;
+    if (info.associated) {
+        int8_t rssi = info.assoc.rssi;
+        netman_hal_sta_rssi(&rssi);
+        ap = mp_obj_new_dict(5);
+        store(ap, MP_QSTR_ssid, mp_obj_new_str((const char *)info.ssid, info.ssid_len));
+        store(ap, MP_QSTR_bssid, mp_obj_new_bytes(info.assoc.bssid, NETMAN_MAC_LEN));
+        store(ap, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(info.assoc.channel));
+        store(ap, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(rssi));
+        store(ap, MP_QSTR_authmode, info.assoc.authmode < NETMAN_AUTH_COUNT
+            ? MP_OBJ_NEW_QSTR(netman_authmode_qstrs[info.assoc.authmode]) : MP_OBJ_NEW_QSTR(MP_QSTR_unknown));
+        store(dict, MP_QSTR_connected_ms, mp_obj_new_int_from_uint(mp_hal_ticks_ms() - info.connected_at_ms));
+    } else {
+        store(dict, MP_QSTR_connected_ms, mp_const_none);
+    }
+    store(dict, MP_QSTR_ap, ap);
+    mp_obj_t ip = mp_const_none;
+    if (info.have_ip) {
+        mp_obj_t items[4] = {
+            netman_ip_str(info.ip.address), netman_ip_str(info.ip.netmask),
+            netman_ip_str(info.ip.gateway), netman_ip_str(info.ip.dns),
+        };
+        ip = mp_obj_new_tuple(4, items);
+    }
+    store(dict, MP_QSTR_ip, ip);
+    return dict;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj, mod_netman_sta_info);

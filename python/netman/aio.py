@@ -1,0 +1,35 @@
+# asyncio versions of netman's blocking calls. They poll the C state every
+# POLL_MS without blocking other tasks; callbacks keep running meanwhile.
+
+import asyncio
+
+import netman
+
+POLL_MS = 10
+
+
+async def wait_for_sta(config=None, timeout_ms=15000, **sta):
+    """Like netman.wait_for_sta(), awaitable."""
+    wait = netman._StaWait(config, sta, timeout_ms)
+    while True:
+        ip_info = wait.poll()
+        if ip_info is not None:
+            return ip_info
+        await asyncio.sleep_ms(POLL_MS)
+
+
+async def sta_status_change(timeout_ms=None):
+    """Wait until sta_status() differs from what it is now; returns the new
+    status. With timeout_ms, raises NetError("timeout") when nothing changed."""
+    import time
+
+    if timeout_ms is not None:
+        deadline = time.ticks_add(time.ticks_ms(), netman._timeout(timeout_ms))
+    before = netman.sta_status()
+    while True:
+        now = netman.sta_status()
+        if now != before:
+            return now
+        if timeout_ms is not None and time.ticks_diff(deadline, time.ticks_ms()) <= 0:
+            raise netman.NetError("timeout", "sta_status stayed %r" % before)
+        await asyncio.sleep_ms(POLL_MS)
