@@ -28,7 +28,8 @@ def _distance(a, b):
 def _unknown(where, key, known):
     best = None
     for name in known:
-        d = _distance(key, name)
+        # A key cut short ("initial" for "initial_ms") is as good as one typo.
+        d = 1 if name.startswith(key) and len(key) >= 3 else _distance(key, name)
         if d <= max(1, len(key) // 3) and (best is None or d < best[0]):
             best = (d, name)
     hint = " (did you mean '%s'?)" % best[1] if best else ""
