@@ -9,3 +9,8 @@ SRC_USERMOD_C += $(wildcard $(NETMAN_ROOT)/cmod/netman/*.c)
 SRC_USERMOD_C += $(wildcard $(NETMAN_ROOT)/ports/$(NETMAN_PORT)/*.c)
 CFLAGS_USERMOD += -I$(NETMAN_ROOT)/cmod/netman -I$(NETMAN_ROOT)/ports/$(NETMAN_PORT)
 LDFLAGS_USERMOD += -lpthread
+
+# The host has memory to spare: keep more scan results than a board would.
+ifeq ($(NETMAN_PORT),host)
+CFLAGS_USERMOD += -DNETMAN_MAX_SCAN_RESULTS=64
+endif

@@ -81,6 +81,8 @@ void netman_check_request(netman_err_t err) {
             netman_raise(MP_QSTR_no_radio, netman_hal_last_error());
         case NETMAN_ERR_STATE:
             netman_raise(MP_QSTR_not_started, "the radio is not running");
+        case NETMAN_ERR_BUSY:
+            netman_raise(MP_QSTR_busy, "a request of this kind is already running");
         case NETMAN_ERR_IO:
             break;
     }
@@ -128,6 +130,7 @@ static mp_obj_t mod_netman_close(void) {
         netman_hal_close();
         netman_open = false;
     }
+    netman_scan_cancel();
     netman_sta_reset();
     netman_core_reset();
     return mp_const_none;
@@ -183,13 +186,19 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sta_status), MP_ROM_PTR(&mod_netman_sta_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_rssi), MP_ROM_PTR(&mod_netman_sta_rssi_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_info), MP_ROM_PTR(&mod_netman_sta_info_obj) },
+    { MP_ROM_QSTR(MP_QSTR_scan_start), MP_ROM_PTR(&mod_netman_scan_start_obj) },
+    { MP_ROM_QSTR(MP_QSTR_scan_state), MP_ROM_PTR(&mod_netman_scan_state_obj) },
+    { MP_ROM_QSTR(MP_QSTR_scan_done_us), MP_ROM_PTR(&mod_netman_scan_done_us_obj) },
+    { MP_ROM_QSTR(MP_QSTR_scan_take), MP_ROM_PTR(&mod_netman_scan_take_obj) },
     { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&mod_netman_stats_obj) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_CONNECTED), MP_ROM_INT(NETMAN_EV_STA_CONNECTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_GOT_IP), MP_ROM_INT(NETMAN_EV_STA_GOT_IP) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_DISCONNECTED), MP_ROM_INT(NETMAN_EV_STA_DISCONNECTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_BEACON_TIMEOUT), MP_ROM_INT(NETMAN_EV_STA_BEACON_TIMEOUT) },
     { MP_ROM_QSTR(MP_QSTR_EV_RADIO_LOST), MP_ROM_INT(NETMAN_EV_RADIO_LOST) },
+    { MP_ROM_QSTR(MP_QSTR_EV_SCAN_DONE), MP_ROM_INT(NETMAN_EV_SCAN_DONE) },
     { MP_ROM_QSTR(MP_QSTR_QUEUE_LEN), MP_ROM_INT(NETMAN_QUEUE_LEN) },
+    { MP_ROM_QSTR(MP_QSTR_MAX_SCAN_RESULTS), MP_ROM_INT(NETMAN_MAX_SCAN_RESULTS) },
 };
 static MP_DEFINE_CONST_DICT(netman_module_globals, netman_module_globals_table);
 

@@ -25,6 +25,7 @@ void netman_core_post(const netman_event_t *event) {
     uint32_t delay_ms = 0;
     netman_hal_lock();
     netman_action_t action = netman_sta_apply_locked(event, &delay_ms);
+    netman_scan_apply_locked(event);
     // Timer ticks are the core's own business, not the application's.
     bool schedule = event->kind != NETMAN_EV_TIMER && netman_queue_push_locked(event);
     netman_hal_unlock();

@@ -4,6 +4,8 @@
 #ifndef NETMAN_CORE_H
 #define NETMAN_CORE_H
 
+#include "py/mpconfig.h"
+
 #include "netman_hal.h"
 
 // Station status, in the order a connection walks through it.
@@ -85,6 +87,27 @@ netman_err_t netman_sta_connect(void);
 netman_err_t netman_sta_disconnect(void);
 netman_sta_status_t netman_sta_status(void);
 void netman_sta_get_info(netman_sta_info_t *info);
+
+// ---- scan buffer (netman_scan.c) ----
+#ifndef NETMAN_MAX_SCAN_RESULTS
+#define NETMAN_MAX_SCAN_RESULTS (20)
+#endif
+
+typedef enum {
+    NETMAN_SCAN_STATE_IDLE,
+    NETMAN_SCAN_STATE_RUNNING,
+    NETMAN_SCAN_STATE_DONE,         // results (or a failure) wait to be taken
+} netman_scan_state_t;
+
+// NETMAN_ERR_BUSY while a scan runs.
+netman_err_t netman_scan_start(const netman_scan_params_t *params);
+void netman_scan_apply_locked(const netman_event_t *event);
+// The network stops: a running scan ends as canceled.
+void netman_scan_cancel(void);
+netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us);
+// The results of a done scan, strongest first (valid until released).
+const netman_scan_result_t *netman_scan_view(size_t *count, uint32_t *found);
+void netman_scan_release(void);
 
 // Shared by all parts; accessed under the HAL lock.
 extern netman_counters_t netman_counters;

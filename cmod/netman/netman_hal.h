@@ -25,6 +25,7 @@ typedef enum {
     NETMAN_ERR_NO_RADIO,        // no driver / simulator reachable
     NETMAN_ERR_STATE,           // request not valid in the current driver state
     NETMAN_ERR_IO,              // the driver refused or the link failed
+    NETMAN_ERR_BUSY,            // a request of that kind is already running
 } netman_err_t;
 
 // Why the station left (or never reached) its AP. Values are stable: the
@@ -63,7 +64,15 @@ typedef enum {
     NETMAN_EV_STA_BEACON_TIMEOUT,   // beacons missed; still associated
     NETMAN_EV_RADIO_LOST,           // the driver / simulator went away
     NETMAN_EV_TIMER,                // the one-shot timer fired (core-internal)
+    NETMAN_EV_SCAN_DONE,            // a scan ended (u.scan_status); results were
+                                    // handed over with netman_core_scan_result()
 } netman_event_kind_t;
+
+typedef enum {
+    NETMAN_SCAN_OK = 0,
+    NETMAN_SCAN_FAILED,
+    NETMAN_SCAN_CANCELED,
+} netman_scan_status_t;
 
 typedef struct {
     uint8_t bssid[NETMAN_MAC_LEN];
@@ -86,8 +95,33 @@ typedef struct {
         netman_assoc_t assoc;
         netman_ip_t ip;
         uint8_t reason;             // netman_reason_t
+        uint8_t scan_status;        // netman_scan_status_t
     } u;
 } netman_event_t;
+
+// One access point as a scan saw it.
+typedef struct {
+    uint8_t bssid[NETMAN_MAC_LEN];
+    uint8_t ssid[NETMAN_SSID_MAX];
+    uint8_t ssid_len;               // 0 for a hidden network (unless probed by name)
+    int8_t rssi;
+    uint8_t channel;
+    uint8_t authmode;               // netman_auth_t
+    bool hidden;
+} netman_scan_result_t;
+
+// What to scan for. Ports pass the filters to the driver where it has them;
+// the core applies them again to what comes back.
+typedef struct {
+    bool passive;
+    bool show_hidden;
+    uint16_t dwell_ms;              // per channel
+    uint8_t channel;                // 0: all channels
+    uint8_t ssid_len;               // 0: any SSID
+    uint8_t ssid[NETMAN_SSID_MAX];
+    bool match_bssid;
+    uint8_t bssid[NETMAN_MAC_LEN];
+} netman_scan_params_t;
 
 // Station join parameters. Strings are length-counted, not terminated; psk_len
 // 0 means an open network. With static_ip the port skips DHCP and reports
@@ -113,6 +147,9 @@ void netman_hal_close(void);
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params);
 // Leave the AP; the port posts NETMAN_EV_STA_DISCONNECTED when done.
 netman_err_t netman_hal_sta_disconnect(void);
+// Start a scan. The port reports each AP with netman_core_scan_result() and
+// then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
+netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);
 // Signal strength of the associated AP now; NETMAN_ERR_STATE when not associated.
 netman_err_t netman_hal_sta_rssi(int8_t *rssi);
 // One-shot timer: after `ms` the port posts NETMAN_EV_TIMER from driver
@@ -133,5 +170,7 @@ void netman_hal_unlock(void);
 
 // Copy an event into the core (state machine + queue). Never allocates.
 void netman_core_post(const netman_event_t *event);
+// Hand one scanned AP to the core's bounded scan buffer. Never allocates.
+void netman_core_scan_result(const netman_scan_result_t *result);
 
 #endif // NETMAN_HAL_H

@@ -35,6 +35,12 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_disconnect_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_status_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_rssi_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj);
+
+// Scan bindings (netman_scan_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_state_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_done_us_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_scan_take_obj);
 // The Python callable that receives (kind, arg) for every event.
 void netman_core_set_dispatcher(mp_obj_t dispatcher);
 

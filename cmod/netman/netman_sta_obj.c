@@ -116,7 +116,7 @@ static mp_obj_t mod_netman_sta_info(void) {
         store(ap, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(rssi));
         store(ap, MP_QSTR_authmode, info.assoc.authmode < NETMAN_AUTH_COUNT
             ? MP_OBJ_NEW_QSTR(netman_authmode_qstrs[info.assoc.authmode]) : MP_OBJ_NEW_QSTR(MP_QSTR_unknown));
-        store(dict, MP_QSTR_connected_ms, mp_obj_new_int_from_uint(mp_hal_ticks_ms() - info.connected_at_ms));
+        store(dict, MP_QSTR_connected_ms, mp_obj_new_int_from_uint((uint32_t)mp_hal_ticks_ms() - info.connected_at_ms));
     } else {
         store(dict, MP_QSTR_connected_ms, mp_const_none);
     }

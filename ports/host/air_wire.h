@@ -18,6 +18,7 @@ enum {
     AIR_MSG_HELLO = 0x01,
     AIR_MSG_STA_CONNECT = 0x10,
     AIR_MSG_STA_DISCONNECT = 0x11,
+    AIR_MSG_SCAN = 0x12,
     // air -> device
     AIR_MSG_WELCOME = 0x81,
     AIR_MSG_STA_CONNECTED = 0x90,
@@ -25,6 +26,8 @@ enum {
     AIR_MSG_STA_DISCONNECTED = 0x92,
     AIR_MSG_STA_BEACON_TIMEOUT = 0x93,
     AIR_MSG_STA_RSSI = 0x94,
+    AIR_MSG_SCAN_RESULT = 0x95,
+    AIR_MSG_SCAN_DONE = 0x96,
     AIR_MSG_ERROR = 0xff,
 };
 

@@ -170,6 +170,24 @@ static void handle_frame(const uint8_t *body, size_t len) {
         case AIR_MSG_STA_BEACON_TIMEOUT:
             event.kind = NETMAN_EV_STA_BEACON_TIMEOUT;
             break;
+        case AIR_MSG_SCAN_RESULT: {
+            netman_scan_result_t result;
+            memset(&result, 0, sizeof(result));
+            air_get_bytes(&reader, result.bssid, NETMAN_MAC_LEN);
+            result.channel = air_get_u8(&reader);
+            result.authmode = air_get_u8(&reader);
+            result.rssi = (int8_t)air_get_u8(&reader);
+            result.hidden = air_get_u8(&reader) != 0;
+            result.ssid_len = air_get_str(&reader, result.ssid, sizeof(result.ssid));
+            if (air_reader_done(&reader)) {
+                netman_core_scan_result(&result);
+            }
+            return;
+        }
+        case AIR_MSG_SCAN_DONE:
+            event.kind = NETMAN_EV_SCAN_DONE;
+            event.u.scan_status = air_get_u8(&reader);
+            break;
         case AIR_MSG_STA_RSSI: {
             int8_t dbm = (int8_t)air_get_u8(&reader);
             if (air_reader_done(&reader)) {
@@ -411,6 +429,20 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     netman_err_t err = send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;
+}
+
+netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_SCAN);
+    air_frame_put_u8(&frame, params->passive);
+    air_frame_put_u8(&frame, params->show_hidden);
+    air_frame_put_u8(&frame, params->dwell_ms >> 8);
+    air_frame_put_u8(&frame, params->dwell_ms & 0xff);
+    air_frame_put_u8(&frame, params->channel);
+    air_frame_put_str(&frame, params->ssid, params->ssid_len);
+    air_frame_put_u8(&frame, params->match_bssid);
+    air_frame_put_bytes(&frame, params->bssid, NETMAN_MAC_LEN);
+    return send_frame(&frame);
 }
 
 netman_err_t netman_hal_sta_disconnect(void) {

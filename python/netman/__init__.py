@@ -8,6 +8,8 @@ from . import _config
 
 __version__ = "0.1.0"
 
+MAX_SCAN_RESULTS = _netman.MAX_SCAN_RESULTS
+
 
 class NetError(OSError):
     """A network failure; .reason is a short string such as "no_radio"."""
@@ -36,6 +38,8 @@ _network = None
 _mac = None
 _sta = None  # station settings without the PSK (that lives only in C)
 _callbacks = {}
+# The scan in flight: who gets its result ("callback" or "wait") and how many networks.
+_scan = {"mode": None, "results": 0}
 
 
 def _call(name, *args):
@@ -53,10 +57,24 @@ _EVENT_CALLBACKS = {
 }
 
 
+def _scan_result():
+    # (found, networks) of the finished scan, or the NetError it ended with.
+    try:
+        return _netman.scan_take(_scan["results"])
+    except NetError as error:
+        return error
+    finally:
+        _scan["mode"] = None
+
+
 def _dispatch(kind, arg):
     # Called by _netman, on the MicroPython thread, once per event, in order.
     if kind == _netman.EV_STA_GOT_IP:
         _call("got_ip", arg)
+    elif kind == _netman.EV_SCAN_DONE:
+        # A blocking or asyncio wifi_scan() takes its own result.
+        if _scan["mode"] == "callback":
+            _call("scan_done", _scan_result())
     else:
         name = _EVENT_CALLBACKS.get(kind)
         if name is not None:
@@ -107,9 +125,17 @@ def start(config=None, **sections):
 
 
 def stop():
-    """Stop the network and forget its configuration and callbacks."""
+    """Stop the network and forget its configuration and callbacks.
+
+    A scan in flight ends: its caller or scan_done callback gets the result
+    or NetError("scan_canceled")."""
     global _network, _sta
+    pending = _callbacks.get("scan_done") if _scan["mode"] == "callback" else None
     _netman.close()
+    if pending is not None and _netman.scan_state() is not None:
+        import micropython
+
+        micropython.schedule(pending, _scan_result())
     _network = None
     _sta = None
     _callbacks.clear()
@@ -227,4 +253,46 @@ def wait_for_sta(config=None, timeout_ms=15000, **sta):
         ip_info = wait.poll()
         if ip_info is not None:
             return ip_info
+        time.sleep_ms(10)
+
+
+def _scan_begin(options, opts, mode):
+    _require_started()
+    if _netman.sta_status() == "inactive":
+        raise NetError("unsupported", "wifi_scan needs the station: start netman with an 'sta' section")
+    given = _config.scan_options(_config.one_form(options, opts, "wifi_scan"), "wifi_scan") if (options is not None or opts) else {}
+    settings = _config.scan_settings(_sta.get("scan", {}), given)
+    _netman.scan_start(settings["passive"], settings["show_hidden"], settings["dwell"], settings["channel"],
+                       settings["ssid"], settings["bssid"])
+    _scan["mode"] = mode
+    _scan["results"] = settings["results"]
+
+
+def _scan_finished():
+    # None while the scan runs; then its result (raising its NetError).
+    if _netman.scan_state() == "running":
+        return None
+    result = _scan_result()
+    if isinstance(result, NetError):
+        raise result
+    return result
+
+
+def wifi_scan(options=None, **opts):
+    """Scan for access points: (found, networks), strongest first.
+
+    Options: passive, dwell (ms per channel), results, show_hidden, ssid,
+    bssid, channel (0 = all); defaults come from the sta config's `scan`.
+    With a scan_done callback configured, returns None at once and the
+    callback gets the result (or a NetError)."""
+    import time
+
+    callback = _callbacks.get("scan_done")
+    _scan_begin(options, opts, "callback" if callback is not None else "wait")
+    if callback is not None:
+        return None
+    while True:
+        result = _scan_finished()
+        if result is not None:
+            return result
         time.sleep_ms(10)

@@ -4,6 +4,8 @@
 # plain dicts. Everything is checked before anything is applied, and every
 # error names the section and key.
 
+import _netman
+
 SECTIONS = ("sta",)
 # Sections of the API contract that this firmware does not provide yet.
 _LATER = ("ap", "sntp", "mdns", "espnow")
@@ -160,7 +162,83 @@ def _reconnect(where, key, value):
     return (initial, longest)
 
 
-STA_CALLBACKS = ("connected", "disconnected", "got_ip", "beacon_timeout")
+def _int_range(lo, hi):
+    def check(where, key, value):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError("%s: '%s' must be an int, not %s" % (where, key, type(value).__name__))
+        if not lo <= value <= hi:
+            raise ValueError("%s: '%s' must be %d to %d, got %d" % (where, key, lo, hi, value))
+        return value
+
+    return check
+
+
+def _bssid(where, key, value):
+    if isinstance(value, str):
+        parts = value.split(":")
+        try:
+            if len(parts) != 6 or any(len(p) != 2 for p in parts):
+                raise ValueError
+            return bytes(int(p, 16) for p in parts)
+        except ValueError:
+            raise ValueError("%s: '%s' must be 6 bytes or 'aa:bb:cc:dd:ee:ff'" % (where, key)) from None
+    if not isinstance(value, (bytes, bytearray)):
+        raise TypeError("%s: '%s' must be bytes or a 'aa:bb:cc:dd:ee:ff' string" % (where, key))
+    if len(value) != 6:
+        raise ValueError("%s: '%s' must be 6 bytes, got %d" % (where, key, len(value)))
+    return bytes(value)
+
+
+SCAN_DWELL_MAX = 1500
+SCAN_DEFAULTS = {"passive": False, "dwell": 120, "results": 6, "show_hidden": False,
+                 "ssid": b"", "bssid": None, "channel": 0}
+# AtomVM: a passive scan with no dwell given lingers 360 ms per channel.
+PASSIVE_DWELL = 360
+
+_SCAN_KEYS = {
+    "passive": _flag,
+    "dwell": _int_range(1, SCAN_DWELL_MAX),
+    "results": _int_range(1, _netman.MAX_SCAN_RESULTS),
+    "show_hidden": _flag,
+    "ssid": _ssid,
+    "bssid": _bssid,
+    "channel": _int_range(0, 13),
+}
+# AtomVM's flat sta keys for the default scan options.
+_FLAT_SCAN_KEYS = {
+    "default_scan_results": "results",
+    "scan_dwell_ms": "dwell",
+    "scan_show_hidden": "show_hidden",
+    "scan_passive": "passive",
+}
+
+
+def scan_options(value, where):
+    """Validated scan options (only the keys given)."""
+    out = {}
+    for key, val in as_dict(value, where).items():
+        check = _SCAN_KEYS.get(key)
+        if check is None:
+            raise _unknown(where, key, _SCAN_KEYS)
+        out[key] = check(where, key, val)
+    return out
+
+
+def scan_settings(defaults, given):
+    """Every scan option: `given` over the configured `defaults` over the built-in ones."""
+    settings = dict(SCAN_DEFAULTS)
+    settings.update(defaults)
+    settings.update(given)
+    if settings["passive"] and "dwell" not in defaults and "dwell" not in given:
+        settings["dwell"] = PASSIVE_DWELL
+    return settings
+
+
+def _scan_defaults(where, key, value):
+    return scan_options(value, "%s: '%s'" % (where, key))
+
+
+STA_CALLBACKS = ("connected", "disconnected", "got_ip", "beacon_timeout", "scan_done")
 
 _STA_KEYS = {
     "ssid": _ssid,
@@ -169,7 +247,10 @@ _STA_KEYS = {
     "managed": _flag,
     "ip": _static_ip,
     "reconnect": _reconnect,
+    "scan": _scan_defaults,
 }
+for _flat, _option in _FLAT_SCAN_KEYS.items():
+    _STA_KEYS[_flat] = _SCAN_KEYS[_option]
 for _name in STA_CALLBACKS:
     _STA_KEYS[_name] = _callback
 
@@ -183,6 +264,10 @@ def sta_section(value, where="sta"):
         if check is None:
             raise _unknown(where, key, _STA_KEYS)
         out[key] = check(where, key, val)
+    # AtomVM's flat scan keys land in the same place as the `scan` table.
+    for flat, option in _FLAT_SCAN_KEYS.items():
+        if flat in out:
+            out.setdefault("scan", {})[option] = out.pop(flat)
     return out
 
 

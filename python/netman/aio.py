@@ -33,3 +33,14 @@ async def sta_status_change(timeout_ms=None):
         if timeout_ms is not None and time.ticks_diff(deadline, time.ticks_ms()) <= 0:
             raise netman.NetError("timeout", "sta_status stayed %r" % before)
         await asyncio.sleep_ms(POLL_MS)
+
+
+async def wifi_scan(options=None, **opts):
+    """Like netman.wifi_scan() but awaited: always returns (found, networks),
+    also when a scan_done callback is configured (it is not called)."""
+    netman._scan_begin(options, opts, "wait")
+    while True:
+        result = netman._scan_finished()
+        if result is not None:
+            return result
+        await asyncio.sleep_ms(POLL_MS)

@@ -24,6 +24,7 @@ class Device:
     hostname: str = ""
     ip: str | None = None
     join: asyncio.Task[None] | None = None
+    scan: asyncio.Task[None] | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -187,6 +188,44 @@ class Air:
         device.ip, device.state, device.join = address, "connected", None
         self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(gateway).ipv4(dns).frame())
 
+    def on_scan(self, device: Device, passive: bool, show_hidden: bool, dwell_ms: int, channel: int,
+                ssid: bytes) -> None:
+        if not 1 <= dwell_ms <= 1500 or not 0 <= channel <= 13:
+            raise p.ProtocolError(p.ERR_BAD_FRAME, f"scan: dwell {dwell_ms} ms or channel {channel} out of range")
+        if device.scan is not None:
+            device.scan.cancel()
+        name = ssid.decode(errors="replace")
+        self.record("scan", mac=p.mac_str(device.mac), passive=passive, dwell_ms=dwell_ms, channel=channel,
+                    ssid=name, show_hidden=show_hidden)
+        device.scan = asyncio.get_running_loop().create_task(
+            self._scan(device, passive, dwell_ms, channel, name))
+
+    async def _scan(self, device: Device, passive: bool, dwell_ms: int, channel: int, ssid: str) -> None:
+        """Visit each channel: a passive scan lingers the full dwell, an active
+        one leaves a silent channel early. A connected station goes back to
+        its home channel between channels, and a long absence costs beacons."""
+        t = self.timings
+        home_ms = 60 if dwell_ms > 1000 else 30
+        beacons_missed = False
+        for ch in [channel] if channel else range(1, 14):
+            on_channel = [ap for ap in self.aps.values() if ap.up and ap.channel == ch]
+            stay_ms = dwell_ms if passive or on_channel else min(dwell_ms, t.scan_empty_channel_ms)
+            await asyncio.sleep(stay_ms / 1000)
+            for ap in on_channel:
+                # A hidden AP answers only a probe that names it.
+                named = not ap.hidden or (not passive and ssid == ap.ssid)
+                self.send(device, p.Writer(p.SCAN_RESULT).raw(ap.bssid).u8(ap.channel)
+                          .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).u8(ap.hidden)
+                          .string(ap.ssid.encode() if named else b"").frame())
+            if device.ap is not None:
+                if stay_ms >= t.scan_beacon_loss_ms and not beacons_missed:
+                    beacons_missed = True
+                    self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
+                await asyncio.sleep(home_ms / 1000)
+        device.scan = None
+        self.record("scan_done", mac=p.mac_str(device.mac))
+        self.send(device, p.Writer(p.SCAN_DONE).u8(0).frame())
+
     # ---- actions -----------------------------------------------------------
 
     def add_ap(self, ssid: str, psk: str | None = None, bssid: str | None = None, channel: int = 1,
@@ -311,6 +350,8 @@ class Air:
             pass
         finally:
             if device is not None:
+                if device.scan is not None:
+                    device.scan.cancel()
                 self._drop(device, "by_request", notify=False)
                 del self.devices[device.mac]
                 self.record("device_left_air", mac=p.mac_str(device.mac))
@@ -336,5 +377,12 @@ class Air:
         elif frame.msg_type == p.STA_DISCONNECT:
             frame.end()
             self.on_sta_disconnect(device)
+        elif frame.msg_type == p.SCAN:
+            passive, show_hidden, dwell_ms, channel = frame.u8(), frame.u8(), frame.u16(), frame.u8()
+            ssid = frame.string()
+            frame.u8()
+            frame.raw(6)  # BSSID filter: the device applies it
+            frame.end()
+            self.on_scan(device, bool(passive), bool(show_hidden), dwell_ms, channel, ssid)
         else:
             raise p.ProtocolError(p.ERR_UNKNOWN_TYPE, f"unknown frame type 0x{frame.msg_type:02x}")

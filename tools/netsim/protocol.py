@@ -16,6 +16,7 @@ FRAME_MAX = 4096
 HELLO = 0x01
 STA_CONNECT = 0x10
 STA_DISCONNECT = 0x11
+SCAN = 0x12
 # air -> device
 WELCOME = 0x81
 STA_CONNECTED = 0x90
@@ -23,6 +24,8 @@ STA_GOT_IP = 0x91
 STA_DISCONNECTED = 0x92
 STA_BEACON_TIMEOUT = 0x93
 STA_RSSI = 0x94
+SCAN_RESULT = 0x95
+SCAN_DONE = 0x96
 ERROR = 0xFF
 
 # ERROR codes
@@ -110,6 +113,10 @@ class Reader:
 
     def u8(self) -> int:
         return self.raw(1)[0]
+
+    def u16(self) -> int:
+        value: int = struct.unpack(">H", self.raw(2))[0]
+        return value
 
     def string(self) -> bytes:
         return self.raw(self.u8())

@@ -34,8 +34,8 @@ class AccessPoint:
             raise ScenarioError(f"{where}: ssid must be 1 to 32 bytes")
         if self.psk is not None and not (8 <= len(self.psk) <= 63 or len(self.psk) == 64):
             raise ScenarioError(f"{where}: psk must be 8 to 64 characters")
-        if not 1 <= self.channel <= 14:
-            raise ScenarioError(f"{where}: channel must be 1 to 14, got {self.channel}")
+        if not 1 <= self.channel <= 13:
+            raise ScenarioError(f"{where}: channel must be 1 to 13, got {self.channel}")
         if not -120 <= self.rssi <= 0:
             raise ScenarioError(f"{where}: rssi must be -120 to 0 dBm, got {self.rssi}")
         if not self.authmode:
@@ -89,6 +89,8 @@ class Timings:
     auth_fail_ms: int = 100     # a wrong PSK is refused after this
     beacon_timeout_ms: int = 100  # a vanished AP is noticed after this
     disconnect_ms: int = 20     # leaving the AP on request
+    scan_empty_channel_ms: int = 20  # an active scan leaves a silent channel after this
+    scan_beacon_loss_ms: int = 1000  # away from the home channel this long: beacons missed
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
