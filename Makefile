@@ -55,8 +55,10 @@ demo: host
 test: host venv
 	NETMAN_FIRMWARE=$(HOST_FW) $(VENV)/bin/python -m pytest tests
 
+BENCHMARKS := $(filter-out bench/benchlib.py,$(wildcard bench/*.py))
+
 bench: host
-	@for b in bench/*.py; do echo "== $$b"; $(PYTHON) $$b --firmware $(HOST_FW) || exit 1; done
+	@for b in $(BENCHMARKS); do echo "== $$b"; $(PYTHON) $$b --firmware $(HOST_FW) || exit 1; done
 
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/mpy-cross

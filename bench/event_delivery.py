@@ -8,15 +8,10 @@ Figures only; nothing is asserted.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-from netsim.launch import AirProcess, DeviceProcess  # noqa: E402
+from benchlib import air_and_device, main
 
 SCENARIO = '[[ap]]\nssid = "bench"\n'
 
@@ -67,59 +62,39 @@ while True:
 
 
 def run(firmware: Path | None, rounds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="netman-bench-") as tmp:
-        workdir = Path(tmp)
-        (workdir / "s.toml").write_text(SCENARIO)
-        (workdir / "app.py").write_text(APP)
-        air = AirProcess(workdir, workdir / "s.toml")
-        dev = DeviceProcess(workdir / "app.py", air.path, "bench", firmware, stdin=True)
-        try:
-            queue_len = int(dev.wait_line(r"^READY (\d+)", 15).group(1))
+    with air_and_device(SCENARIO, APP, firmware, stdin=True) as (air, dev):
+        queue_len = int(dev.wait_line(r"^READY (\d+)", 15).group(1))
 
-            def measure(cmd: str, count: int) -> tuple[int, int, int, int]:
-                mark = dev.send(cmd)
-                dev.wait_line("^GO$", 10, start=mark)
-                air.client.beacon_loss("bench", count=count)
-                fields = dev.wait_line(r"^RESULT ", 30, start=mark).string.split()[1:]
-                events, span_us, heap, overflows = (int(f) for f in fields)
-                return events, span_us, heap, overflows
+        def measure(cmd: str, count: int) -> tuple[int, int, int, int]:
+            mark = dev.send(cmd)
+            dev.wait_line("^GO$", 10, start=mark)
+            air.client.beacon_loss("bench", count=count)
+            fields = dev.wait_line(r"^RESULT ", 30, start=mark).string.split()[1:]
+            events, span_us, heap, overflows = (int(f) for f in fields)
+            return events, span_us, heap, overflows
 
-            burst = queue_len - 2
-            total_events = total_us = total_heap = 0
-            for _ in range(rounds):
-                events, span_us, heap, _ = measure("measure", burst)
-                total_events += events
-                total_us += span_us
-                total_heap += heap
-            print(f"queue length:                    {queue_len} events")
-            print(f"bursts of {burst} events, {rounds} rounds: {total_events} delivered")
-            rate = total_events / (total_us / 1e6) if total_us else float("inf")
-            print(f"callback rate within a burst:    {rate:,.0f} events/s")
-            print(f"heap allocated per event:        {total_heap / max(1, total_events):.1f} bytes "
-                  "(dispatcher call + callback)")
+        burst = queue_len - 2
+        total_events = total_us = total_heap = 0
+        for _ in range(rounds):
+            events, span_us, heap, _ = measure("measure", burst)
+            total_events += events
+            total_us += span_us
+            total_heap += heap
+        print(f"queue length:                    {queue_len} events")
+        print(f"bursts of {burst} events, {rounds} rounds: {total_events} delivered")
+        rate = total_events / (total_us / 1e6) if total_us else float("inf")
+        print(f"callback rate within a burst:    {rate:,.0f} events/s")
+        print(f"heap allocated per event:        {total_heap / max(1, total_events):.1f} bytes "
+              "(dispatcher call + callback)")
 
-            flood = 50 * queue_len
-            before = measure("block", 1)[3]
-            events, _, _, overflows = measure("block", flood)
-            print(f"flood of {flood} while the VM thread is blocked: "
-                  f"{events} delivered, {overflows - before} counted as overflow")
-            dev.send("quit")
-            dev.wait_exit(10)
-        finally:
-            dev.stop()
-            air.stop()
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--firmware", type=Path, default=None)
-    parser.add_argument("--rounds", type=int, default=20)
-    args = parser.parse_args()
-    start = time.monotonic()
-    run(args.firmware, args.rounds)
-    print(f"(benchmark took {time.monotonic() - start:.1f} s)")
-    return 0
+        flood = 50 * queue_len
+        before = measure("block", 1)[3]
+        events, _, _, overflows = measure("block", flood)
+        print(f"flood of {flood} while the VM thread is blocked: "
+              f"{events} delivered, {overflows - before} counted as overflow")
+        dev.send("quit")
+        dev.wait_exit(10)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__, run))

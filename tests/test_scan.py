@@ -8,6 +8,7 @@ import time
 import pytest
 
 from conftest import Probe
+from netsim.scenario import many_aps_toml
 
 SCAN_AIR = """
 [[ap]]
@@ -221,12 +222,7 @@ async def main():
     dev.process.wait_line("^AIO 3 office True$")
 
 
-def crowded_air(count: int) -> str:
-    return "".join(f'[[ap]]\nssid = "ap-{i:03d}"\nchannel = {1 + i % 13}\nrssi = {-30 - (i * 7) % 61}\n'
-                   f'bssid = "02:00:00:00:{i >> 8:02x}:{i & 255:02x}"\n' for i in range(count))
-
-
-@pytest.mark.scenario(crowded_air(200))
+@pytest.mark.scenario(many_aps_toml(200))
 def test_two_hundred_aps(probe, air) -> None:
     dev = probe(MANAGED)
     found, networks = scan(dev, "results=6, dwell=20")

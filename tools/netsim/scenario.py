@@ -170,3 +170,10 @@ def parse(data: dict[str, Any]) -> Scenario:
         scenario.events.append(ScriptedEvent(at_ms, action, event))
     scenario.events.sort(key=lambda e: e.at_ms)
     return scenario
+
+
+def many_aps_toml(count: int) -> str:
+    """A scenario with `count` open APs spread over channels 1-13, with
+    distinct BSSIDs and a spread of signal strengths (crowded-air tests)."""
+    return "".join(f'[[ap]]\nssid = "ap-{i:03d}"\nchannel = {1 + i % 13}\nrssi = {-30 - (i * 7) % 61}\n'
+                   f'bssid = "02:00:00:00:{i >> 8:02x}:{i & 255:02x}"\n' for i in range(count))
