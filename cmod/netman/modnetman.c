@@ -25,6 +25,7 @@ static const qstr reason_qstrs[] = {
     [NETMAN_REASON_BY_REQUEST] = MP_QSTR_by_request,
     [NETMAN_REASON_ASSOC_FAILED] = MP_QSTR_assoc_failed,
     [NETMAN_REASON_NO_RADIO] = MP_QSTR_no_radio,
+    [NETMAN_REASON_SSID_IN_USE] = MP_QSTR_ssid_in_use,
 };
 
 qstr netman_reason_qstr(uint8_t reason) {
@@ -89,6 +90,16 @@ void netman_check_request(netman_err_t err) {
     netman_raise(MP_QSTR_io_error, netman_hal_last_error());
 }
 
+size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what) {
+    size_t len;
+    const char *data = mp_obj_str_get_data(value, &len);
+    if (len > max) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s: at most %d bytes"), what, (int)max);
+    }
+    memcpy(dest, data, len);
+    return len;
+}
+
 void netman_require_open(void) {
     if (!netman_open) {
         netman_raise(MP_QSTR_not_started, "netman is not started");
@@ -132,6 +143,7 @@ static mp_obj_t mod_netman_close(void) {
     }
     netman_scan_cancel();
     netman_sta_reset();
+    netman_ap_reset();
     netman_core_reset();
     return mp_const_none;
 }
@@ -186,6 +198,8 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sta_status), MP_ROM_PTR(&mod_netman_sta_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_rssi), MP_ROM_PTR(&mod_netman_sta_rssi_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_info), MP_ROM_PTR(&mod_netman_sta_info_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ap_start), MP_ROM_PTR(&mod_netman_ap_start_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ap_info), MP_ROM_PTR(&mod_netman_ap_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_start), MP_ROM_PTR(&mod_netman_scan_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_state), MP_ROM_PTR(&mod_netman_scan_state_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_done_us), MP_ROM_PTR(&mod_netman_scan_done_us_obj) },
@@ -197,6 +211,12 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_EV_STA_BEACON_TIMEOUT), MP_ROM_INT(NETMAN_EV_STA_BEACON_TIMEOUT) },
     { MP_ROM_QSTR(MP_QSTR_EV_RADIO_LOST), MP_ROM_INT(NETMAN_EV_RADIO_LOST) },
     { MP_ROM_QSTR(MP_QSTR_EV_SCAN_DONE), MP_ROM_INT(NETMAN_EV_SCAN_DONE) },
+    { MP_ROM_QSTR(MP_QSTR_EV_AP_STARTED), MP_ROM_INT(NETMAN_EV_AP_STARTED) },
+    { MP_ROM_QSTR(MP_QSTR_EV_AP_FAILED), MP_ROM_INT(NETMAN_EV_AP_FAILED) },
+    { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_CONNECTED), MP_ROM_INT(NETMAN_EV_AP_STA_CONNECTED) },
+    { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_DISCONNECTED), MP_ROM_INT(NETMAN_EV_AP_STA_DISCONNECTED) },
+    { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_IP_ASSIGNED), MP_ROM_INT(NETMAN_EV_AP_STA_IP_ASSIGNED) },
+    { MP_ROM_QSTR(MP_QSTR_AP_MAX_STATIONS), MP_ROM_INT(NETMAN_AP_MAX_STATIONS) },
     { MP_ROM_QSTR(MP_QSTR_QUEUE_LEN), MP_ROM_INT(NETMAN_QUEUE_LEN) },
     { MP_ROM_QSTR(MP_QSTR_MAX_SCAN_RESULTS), MP_ROM_INT(NETMAN_MAX_SCAN_RESULTS) },
 };

@@ -26,6 +26,7 @@ void netman_core_post(const netman_event_t *event) {
     netman_hal_lock();
     netman_action_t action = netman_sta_apply_locked(event, &delay_ms);
     netman_scan_apply_locked(event);
+    netman_ap_apply_locked(event);
     // Timer ticks are the core's own business, not the application's.
     bool schedule = event->kind != NETMAN_EV_TIMER && netman_queue_push_locked(event);
     netman_hal_unlock();
@@ -51,6 +52,13 @@ static mp_obj_t event_arg(const netman_event_t *event) {
             return MP_OBJ_NEW_QSTR(netman_reason_qstr(event->u.reason));
         case NETMAN_EV_RADIO_LOST:
             return MP_OBJ_NEW_QSTR(MP_QSTR_no_radio);
+        case NETMAN_EV_AP_FAILED:
+            return MP_OBJ_NEW_QSTR(netman_reason_qstr(event->u.reason));
+        case NETMAN_EV_AP_STA_CONNECTED:
+        case NETMAN_EV_AP_STA_DISCONNECTED:
+            return mp_obj_new_bytes(event->u.station.mac, NETMAN_MAC_LEN);
+        case NETMAN_EV_AP_STA_IP_ASSIGNED:
+            return netman_ip_str(event->u.station.address);
         default:
             return mp_const_none;
     }

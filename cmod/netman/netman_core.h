@@ -88,6 +88,37 @@ netman_err_t netman_sta_disconnect(void);
 netman_sta_status_t netman_sta_status(void);
 void netman_sta_get_info(netman_sta_info_t *info);
 
+// ---- our access point (netman_ap.c) ----
+typedef enum {
+    NETMAN_AP_INACTIVE = 0,
+    NETMAN_AP_STARTING,
+    NETMAN_AP_STARTED,
+    NETMAN_AP_FAILED,
+} netman_ap_status_t;
+
+typedef struct {
+    uint8_t mac[NETMAN_MAC_LEN];
+    int8_t rssi;
+    bool has_ip;
+    uint32_t address;
+} netman_ap_station_t;
+
+typedef struct {
+    netman_ap_status_t status;
+    netman_reason_t fail_reason;
+    uint32_t address;
+    uint32_t netmask;
+    uint8_t channel;
+    uint8_t station_count;
+    netman_ap_station_t stations[NETMAN_AP_MAX_STATIONS];
+} netman_ap_info_t;
+
+void netman_ap_apply_locked(const netman_event_t *event);
+// The PSK goes straight to the port; the core keeps no copy.
+netman_err_t netman_ap_start(const netman_ap_params_t *params);
+void netman_ap_reset(void);
+void netman_ap_get_info(netman_ap_info_t *info);
+
 // ---- scan buffer (netman_scan.c) ----
 #ifndef NETMAN_MAX_SCAN_RESULTS
 #define NETMAN_MAX_SCAN_RESULTS (20)

@@ -18,6 +18,7 @@
 #define NETMAN_SSID_MAX (32)
 #define NETMAN_PSK_MAX (64)
 #define NETMAN_HOSTNAME_MAX (32)
+#define NETMAN_AP_MAX_STATIONS (10)
 
 // Result codes of HAL requests (0 = accepted).
 typedef enum {
@@ -39,6 +40,7 @@ typedef enum {
     NETMAN_REASON_BY_REQUEST = 5,
     NETMAN_REASON_ASSOC_FAILED = 6,
     NETMAN_REASON_NO_RADIO = 7,
+    NETMAN_REASON_SSID_IN_USE = 8,  // our AP: another AP on the air has the SSID
     NETMAN_REASON_COUNT,
 } netman_reason_t;
 
@@ -66,6 +68,13 @@ typedef enum {
     NETMAN_EV_TIMER,                // the one-shot timer fired (core-internal)
     NETMAN_EV_SCAN_DONE,            // a scan ended (u.scan_status); results were
                                     // handed over with netman_core_scan_result()
+    NETMAN_EV_STA_CHANNEL,          // the AP we are on moved (u.channel)
+    NETMAN_EV_AP_STARTED,           // our AP is up (u.ap: address, netmask, channel)
+    NETMAN_EV_AP_FAILED,            // our AP could not start (u.reason)
+    NETMAN_EV_AP_CHANNEL,           // our AP moved (u.channel), e.g. following our STA
+    NETMAN_EV_AP_STA_CONNECTED,     // a station joined our AP (u.station: mac, rssi)
+    NETMAN_EV_AP_STA_DISCONNECTED,  // a station left our AP (u.station: mac)
+    NETMAN_EV_AP_STA_IP_ASSIGNED,   // our DHCP server gave a station an address (u.station)
 } netman_event_kind_t;
 
 typedef enum {
@@ -96,8 +105,30 @@ typedef struct {
         netman_ip_t ip;
         uint8_t reason;             // netman_reason_t
         uint8_t scan_status;        // netman_scan_status_t
+        uint8_t channel;
+        struct {
+            uint32_t address;
+            uint32_t netmask;
+            uint8_t channel;
+        } ap;
+        struct {
+            uint8_t mac[NETMAN_MAC_LEN];
+            int8_t rssi;
+            uint32_t address;
+        } station;
     } u;
 } netman_event_t;
+
+// Our access point. psk_len 0 means an open network.
+typedef struct {
+    uint8_t ssid[NETMAN_SSID_MAX];
+    uint8_t psk[NETMAN_PSK_MAX];
+    uint8_t ssid_len;
+    uint8_t psk_len;
+    uint8_t channel;
+    uint8_t max_connections;
+    bool hidden;
+} netman_ap_params_t;
 
 // One access point as a scan saw it.
 typedef struct {
@@ -147,6 +178,9 @@ void netman_hal_close(void);
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params);
 // Leave the AP; the port posts NETMAN_EV_STA_DISCONNECTED when done.
 netman_err_t netman_hal_sta_disconnect(void);
+// Start our access point; the port posts NETMAN_EV_AP_STARTED (or
+// NETMAN_EV_AP_FAILED), then the station events.
+netman_err_t netman_hal_ap_start(const netman_ap_params_t *params);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);

@@ -24,6 +24,9 @@ mp_obj_t netman_ip_str(uint32_t address);
 MP_NORETURN void netman_raise(qstr reason, const char *message);
 // Raise the NetError matching a failed HAL request; return on NETMAN_OK.
 void netman_check_request(netman_err_t err);
+// Copy a str/bytes of at most `max` bytes into dest (ValueError naming
+// `what` otherwise); returns its length.
+size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what);
 // NetError("not_started") unless the radio is open.
 void netman_require_open(void);
 
@@ -35,6 +38,10 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_disconnect_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_status_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_rssi_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj);
+
+// Access-point bindings (netman_ap_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_ap_start_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_info_obj);
 
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);

@@ -20,13 +20,7 @@ static mp_obj_t mod_netman_scan_start(size_t n_args, const mp_obj_t *args) {
     params.show_hidden = mp_obj_is_true(args[1]);
     params.dwell_ms = mp_obj_get_int(args[2]);
     params.channel = mp_obj_get_int(args[3]);
-    size_t len;
-    const char *ssid = mp_obj_str_get_data(args[4], &len);
-    if (len > NETMAN_SSID_MAX) {
-        mp_raise_ValueError(MP_ERROR_TEXT("ssid: at most 32 bytes"));
-    }
-    params.ssid_len = len;
-    memcpy(params.ssid, ssid, len);
+    params.ssid_len = netman_copy_text(params.ssid, args[4], NETMAN_SSID_MAX, "ssid");
     if (args[5] != mp_const_none) {
         mp_buffer_info_t bssid;
         mp_get_buffer_raise(args[5], &bssid, MP_BUFFER_READ);

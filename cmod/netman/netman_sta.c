@@ -100,6 +100,9 @@ netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *d
                 sta.status = NETMAN_STA_DEGRADED;
             }
             break;
+        case NETMAN_EV_STA_CHANNEL:
+            sta.assoc.channel = event->u.channel;
+            break;
         case NETMAN_EV_STA_DISCONNECTED:
             return on_disconnected(event->u.reason, delay_ms);
         case NETMAN_EV_RADIO_LOST:

@@ -9,16 +9,6 @@
 
 #include "netman_obj.h"
 
-static size_t copy_checked(uint8_t *dest, mp_obj_t value, size_t max, const char *what) {
-    size_t len;
-    const char *data = mp_obj_str_get_data(value, &len);
-    if (len > max) {
-        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s: at most %d bytes"), what, (int)max);
-    }
-    memcpy(dest, data, len);
-    return len;
-}
-
 // sta_config(ssid, psk, hostname, static_ip): store join parameters and
 // enable STA. psk None keeps the stored one. static_ip is None (DHCP) or
 // (address, netmask, gateway, dns) as 32-bit numbers.
@@ -27,13 +17,13 @@ static mp_obj_t mod_netman_sta_config(size_t n_args, const mp_obj_t *args) {
     netman_require_open();
     netman_sta_params_t params;
     netman_sta_get_params(&params);
-    params.ssid_len = copy_checked(params.ssid, args[0], NETMAN_SSID_MAX, "ssid");
+    params.ssid_len = netman_copy_text(params.ssid, args[0], NETMAN_SSID_MAX, "ssid");
     if (args[1] != mp_const_none) {
         memset(params.psk, 0, sizeof(params.psk));
-        params.psk_len = copy_checked(params.psk, args[1], NETMAN_PSK_MAX, "psk");
+        params.psk_len = netman_copy_text(params.psk, args[1], NETMAN_PSK_MAX, "psk");
     }
     memset(params.hostname, 0, sizeof(params.hostname));
-    copy_checked((uint8_t *)params.hostname, args[2], NETMAN_HOSTNAME_MAX, "dhcp_hostname");
+    netman_copy_text((uint8_t *)params.hostname, args[2], NETMAN_HOSTNAME_MAX, "dhcp_hostname");
     params.static_ip = args[3] != mp_const_none;
     memset(&params.ip, 0, sizeof(params.ip));
     if (params.static_ip) {

@@ -188,6 +188,38 @@ static void handle_frame(const uint8_t *body, size_t len) {
             event.kind = NETMAN_EV_SCAN_DONE;
             event.u.scan_status = air_get_u8(&reader);
             break;
+        case AIR_MSG_STA_CHANNEL:
+            event.kind = NETMAN_EV_STA_CHANNEL;
+            event.u.channel = air_get_u8(&reader);
+            break;
+        case AIR_MSG_AP_STARTED:
+            event.kind = NETMAN_EV_AP_STARTED;
+            event.u.ap.address = air_get_ipv4(&reader);
+            event.u.ap.netmask = air_get_ipv4(&reader);
+            event.u.ap.channel = air_get_u8(&reader);
+            break;
+        case AIR_MSG_AP_FAILED:
+            event.kind = NETMAN_EV_AP_FAILED;
+            event.u.reason = air_get_u8(&reader);
+            break;
+        case AIR_MSG_AP_CHANNEL:
+            event.kind = NETMAN_EV_AP_CHANNEL;
+            event.u.channel = air_get_u8(&reader);
+            break;
+        case AIR_MSG_AP_STA_CONNECTED:
+            event.kind = NETMAN_EV_AP_STA_CONNECTED;
+            air_get_bytes(&reader, event.u.station.mac, NETMAN_MAC_LEN);
+            event.u.station.rssi = (int8_t)air_get_u8(&reader);
+            break;
+        case AIR_MSG_AP_STA_DISCONNECTED:
+            event.kind = NETMAN_EV_AP_STA_DISCONNECTED;
+            air_get_bytes(&reader, event.u.station.mac, NETMAN_MAC_LEN);
+            break;
+        case AIR_MSG_AP_STA_IP_ASSIGNED:
+            event.kind = NETMAN_EV_AP_STA_IP_ASSIGNED;
+            air_get_bytes(&reader, event.u.station.mac, NETMAN_MAC_LEN);
+            event.u.station.address = air_get_ipv4(&reader);
+            break;
         case AIR_MSG_STA_RSSI: {
             int8_t dbm = (int8_t)air_get_u8(&reader);
             if (air_reader_done(&reader)) {
@@ -426,6 +458,19 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     air_frame_put_ipv4(&frame, params->ip.netmask);
     air_frame_put_ipv4(&frame, params->ip.gateway);
     air_frame_put_ipv4(&frame, params->ip.dns);
+    netman_err_t err = send_frame(&frame);
+    memset(&frame, 0, sizeof(frame));
+    return err;
+}
+
+netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_AP_START);
+    air_frame_put_str(&frame, params->ssid, params->ssid_len);
+    air_frame_put_str(&frame, params->psk, params->psk_len);
+    air_frame_put_u8(&frame, params->channel);
+    air_frame_put_u8(&frame, params->hidden);
+    air_frame_put_u8(&frame, params->max_connections);
     netman_err_t err = send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;
