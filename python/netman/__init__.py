@@ -25,7 +25,7 @@ class Network:
     def __repr__(self):
         if _network is not self:
             return "<Network stopped>"
-        return "<Network sta=%s>" % _netman.sta_status()
+        return "<Network sta=%s ap=%s>" % (_netman.sta_status(), _netman.ap_info()["status"])
 
     def sta_status(self):
         return sta_status()
@@ -37,6 +37,7 @@ class Network:
 _network = None
 _mac = None
 _sta = None  # station settings without the PSK (that lives only in C)
+_ap = None  # access-point settings without the PSK
 _callbacks = {}
 # The scan in flight: who gets its result ("callback" or "wait") and how many networks.
 _scan = {"mode": None, "results": 0}
@@ -54,7 +55,13 @@ _EVENT_CALLBACKS = {
     _netman.EV_STA_BEACON_TIMEOUT: "beacon_timeout",
     # The radio went away: to the application that is a disconnect.
     _netman.EV_RADIO_LOST: "disconnected",
+    _netman.EV_AP_STARTED: "ap_started",
+    _netman.EV_AP_STA_CONNECTED: "sta_connected",
+    _netman.EV_AP_STA_DISCONNECTED: "sta_disconnected",
+    _netman.EV_AP_STA_IP_ASSIGNED: "sta_ip_assigned",
 }
+# Callbacks that take the event's argument (the others take none).
+_WITH_ARG = ("got_ip", "sta_connected", "sta_disconnected", "sta_ip_assigned")
 
 
 def _scan_result():
@@ -67,18 +74,21 @@ def _scan_result():
         _scan["mode"] = None
 
 
+_EVENT_CALLBACKS[_netman.EV_STA_GOT_IP] = "got_ip"
+
+
 def _dispatch(kind, arg):
     # Called by _netman, on the MicroPython thread, once per event, in order.
-    if kind == _netman.EV_STA_GOT_IP:
-        _call("got_ip", arg)
-    elif kind == _netman.EV_SCAN_DONE:
+    if kind == _netman.EV_SCAN_DONE:
         # A blocking or asyncio wifi_scan() takes its own result.
         if _scan["mode"] == "callback":
             _call("scan_done", _scan_result())
-    else:
-        name = _EVENT_CALLBACKS.get(kind)
-        if name is not None:
-            _call(name)
+        return
+    name = _EVENT_CALLBACKS.get(kind)
+    if name in _WITH_ARG:
+        _call(name, arg)
+    elif name is not None:
+        _call(name)
 
 
 _netman.init(_dispatch, NetError)
@@ -89,13 +99,17 @@ def _require_started():
         raise NetError("not_started", "netman is not started")
 
 
+def _default_name():
+    return "mpy-" + "".join("%02x" % b for b in _mac)
+
+
 def _apply_sta(settings):
     global _sta
     merged = dict(_sta or {})
     merged.update(settings)
     merged.pop("psk", None)
     if "dhcp_hostname" not in merged:
-        merged["dhcp_hostname"] = "mpy-" + "".join("%02x" % b for b in _mac)
+        merged["dhcp_hostname"] = _default_name()
     _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"], merged.get("ip"))
     _sta = merged
     for name in _config.STA_CALLBACKS:
@@ -105,18 +119,36 @@ def _apply_sta(settings):
     _netman.sta_reconnect_policy(_callbacks["disconnected"] is None, initial_ms, max_ms)
 
 
+def _start_ap(settings):
+    global _ap
+    settings = dict(settings)
+    settings.setdefault("ssid", _default_name())
+    psk = settings.pop("psk", b"")
+    if not psk:
+        print("netman: warning: access point '%s' is an open network (no psk)" % settings["ssid"].decode())
+    for name in _config.AP_CALLBACKS:
+        _callbacks[name] = settings.get(name)
+    _netman.ap_start(settings["ssid"], psk, settings["ap_channel"], settings["ssid_hidden"],
+                     settings["max_connections"])
+    _ap = settings
+
+
 def start(config=None, **sections):
-    """Start the network from keyword sections, one dict, or a property list."""
+    """Start the network from keyword sections, one dict, or a property list:
+    `sta` starts station mode, `ap` access-point mode, both STA+AP."""
     global _network, _mac
     if _network is not None:
         raise NetError("already_started", "netman is already started; call netman.stop() first")
     cfg = _config.network_config(config, sections)
     _mac = _netman.open()
     try:
-        sta = cfg["sta"]
-        _apply_sta(sta)
         _network = Network()
-        if not sta.get("managed"):
+        sta = cfg.get("sta")
+        if sta is not None:
+            _apply_sta(sta)
+        if "ap" in cfg:
+            _start_ap(cfg["ap"])
+        if sta is not None and not sta.get("managed"):
             _netman.sta_connect()
     except BaseException:
         stop()
@@ -129,7 +161,7 @@ def stop():
 
     A scan in flight ends: its caller or scan_done callback gets the result
     or NetError("scan_canceled")."""
-    global _network, _sta
+    global _network, _sta, _ap
     pending = _callbacks.get("scan_done") if _scan["mode"] == "callback" else None
     _netman.close()
     if pending is not None and _netman.scan_state() is not None:
@@ -138,6 +170,7 @@ def stop():
         micropython.schedule(pending, _scan_result())
     _network = None
     _sta = None
+    _ap = None
     _callbacks.clear()
 
 
@@ -176,14 +209,29 @@ def stats():
 
 
 def info():
-    """The joined AP, our addresses, hostname, MAC, connection uptime and the
-    reason of the last disconnect."""
+    """The joined AP, our addresses, hostname, MAC, connection uptime, the
+    reason of the last disconnect, and our own AP (`softap`)."""
     _require_started()
     details = _netman.sta_info()
     details["mac"] = _mac
-    details["hostname"] = _sta["dhcp_hostname"]
+    details["hostname"] = _sta["dhcp_hostname"] if _sta else None
     details["status"] = _netman.sta_status()
+    softap = None
+    if _ap is not None:
+        softap = _netman.ap_info()
+        del softap["stations"]
+        softap["ssid"] = _ap["ssid"].decode()
+        softap["hidden"] = _ap["ssid_hidden"]
+        softap["max_connections"] = _ap["max_connections"]
+    details["softap"] = softap
     return details
+
+
+def ap_stations():
+    """The stations joined to our AP: [{"mac", "rssi", "ip"}, ...] (ip None
+    until our DHCP server gave it one)."""
+    _require_started()
+    return _netman.ap_info()["stations"]
 
 
 def _timeout(timeout_ms):
@@ -194,66 +242,109 @@ def _timeout(timeout_ms):
     return timeout_ms
 
 
-class _StaWait:
-    # One wait for the station to get an address: started by wait_for_sta()
-    # (blocking) and aio.wait_for_sta() (asyncio), which differ only in how
-    # they sleep between polls.
+class _Wait:
+    # One wait for a section to come up, shared by the blocking wait_for_*()
+    # and netman.aio, which differ only in how they sleep between polls.
+    # Subclasses give the section, parse its config, resume a running network
+    # and check progress: (done, value), raising NetError on failure.
 
-    _FATAL = ("auth_failed", "no_ap_found")
-
-    def __init__(self, config, sta, timeout_ms):
+    def __init__(self, config, given, timeout_ms):
         import time
 
         self._time = time
         self.deadline = time.ticks_add(time.ticks_ms(), _timeout(timeout_ms))
-        settings = _config.connect_config(config, sta)["sta"] if (config is not None or sta) else None
+        settings = self.parse(config, given) if (config is not None or given) else None
         self.started_here = _network is None
         if self.started_here:
             if settings is None:
-                raise NetError("not_started", "netman is not started and no station config was given")
-            settings.pop("managed", None)
-            start(sta=settings)
-            self.base = None
+                raise NetError("not_started", "netman is not started and no %s config was given" % self.SECTION)
+            start(**{self.SECTION: settings})
         else:
-            if _netman.sta_status() == "inactive":
-                raise NetError("unsupported", "the running network has no station")
-            self.base = stats()["disconnect_reasons"]
-            if settings is not None:
-                sta_connect(settings)
+            self.resume(settings)
 
     def poll(self):
-        """ip_info once connected; raises NetError on failure; else None."""
+        """(True, value) once up; raises NetError on failure; else (False, None)."""
+        try:
+            done, value = self.check()
+            if not done and self._time.ticks_diff(self.deadline, self._time.ticks_ms()) <= 0:
+                raise NetError("timeout", "%s not up within the timeout" % self.SECTION)
+        except NetError:
+            # A network this wait started is not left running half set up.
+            if self.started_here:
+                stop()
+            raise
+        return done, value
+
+    def block(self):
+        import time
+
+        while True:
+            done, value = self.poll()
+            if done:
+                return value
+            time.sleep_ms(10)
+
+
+class _StaWait(_Wait):
+    SECTION = "sta"
+    _FATAL = ("auth_failed", "no_ap_found")
+    base = None
+
+    def parse(self, config, given):
+        settings = _config.connect_config(config, given)["sta"]
+        settings.pop("managed", None)
+        return settings
+
+    def resume(self, settings):
+        if _netman.sta_status() == "inactive":
+            raise NetError("unsupported", "the running network has no station")
+        self.base = stats()["disconnect_reasons"]
+        if settings is not None:
+            sta_connect(settings)
+
+    def check(self):
         details = _netman.sta_info()
         if details["ip"] is not None and _netman.sta_status() in ("connected", "degraded"):
-            return details["ip"][:3]
+            return True, details["ip"][:3]
         reasons = stats()["disconnect_reasons"]
         for reason in self._FATAL:
             if reasons[reason] > (self.base[reason] if self.base else 0):
-                self.fail()
                 raise NetError(reason, "station failed to connect: " + reason)
-        if self._time.ticks_diff(self.deadline, self._time.ticks_ms()) <= 0:
-            self.fail()
-            raise NetError("timeout", "station not connected within the timeout")
-        return None
+        return False, None
 
-    def fail(self):
-        # A network this wait started is not left running half-set-up.
-        if self.started_here:
-            stop()
+
+class _ApWait(_Wait):
+    SECTION = "ap"
+
+    def parse(self, config, given):
+        return _config.ap_section(_config.one_form(config, given, "wait_for_ap"))
+
+    def resume(self, settings):
+        if _ap is None:
+            raise NetError("unsupported", "the running network has no access point")
+        if settings is not None:
+            raise NetError("already_started", "the access point runs already; stop() to change it")
+
+    def check(self):
+        state = _netman.ap_info()
+        if state["status"] == "started":
+            return True, None
+        if state["status"] == "failed":
+            raise NetError(state["reason"], "the access point failed to start: " + state["reason"])
+        return False, None
 
 
 def wait_for_sta(config=None, timeout_ms=15000, **sta):
     """Start (or reconnect) the station and wait for an address: returns
     ip_info, or raises NetError("timeout" / "auth_failed" / "no_ap_found").
     Callbacks keep running while it waits."""
-    import time
+    return _StaWait(config, sta, timeout_ms).block()
 
-    wait = _StaWait(config, sta, timeout_ms)
-    while True:
-        ip_info = wait.poll()
-        if ip_info is not None:
-            return ip_info
-        time.sleep_ms(10)
+
+def wait_for_ap(config=None, timeout_ms=15000, **ap):
+    """Start the access point (if netman is not running) and wait until it is
+    up: returns None, or raises NetError."""
+    return _ApWait(config, ap, timeout_ms).block()
 
 
 def _scan_begin(options, opts, mode):

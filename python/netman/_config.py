@@ -6,9 +6,9 @@
 
 import _netman
 
-SECTIONS = ("sta",)
+SECTIONS = ("sta", "ap")
 # Sections of the API contract that this firmware does not provide yet.
-_LATER = ("ap", "sntp", "mdns", "espnow")
+_LATER = ("sntp", "mdns", "espnow")
 
 _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
@@ -271,6 +271,40 @@ def sta_section(value, where="sta"):
     return out
 
 
+AP_CALLBACKS = ("ap_started", "sta_connected", "sta_disconnected", "sta_ip_assigned")
+AP_DEFAULTS = {"ap_channel": 1, "ssid_hidden": False, "max_connections": 4}
+
+_AP_KEYS = {
+    "ssid": _ssid,
+    "psk": _psk,
+    "ap_channel": _int_range(1, 13),
+    "ssid_hidden": _flag,
+    "max_connections": _int_range(1, 10),
+}
+for _name in AP_CALLBACKS:
+    _AP_KEYS[_name] = _callback
+# AtomVM's own spellings.
+_AP_ALIASES = {"ap_ssid_hidden": "ssid_hidden", "ap_max_connections": "max_connections"}
+
+
+def ap_section(value, where="ap"):
+    """Validated access-point settings, with defaults filled in (but ssid)."""
+    out = dict(AP_DEFAULTS)
+    given = {}
+    for key, val in as_dict(value, where).items():
+        name = _AP_ALIASES.get(key, key)
+        check = _AP_KEYS.get(name)
+        if check is None:
+            raise _unknown(where, key, list(_AP_KEYS) + list(_AP_ALIASES))
+        if name in given:
+            raise ValueError("%s: '%s' given twice (as '%s' and '%s')" % (where, name, given[name], key))
+        given[name] = key
+        out[name] = check(where, key, val)
+    if out.get("psk") == b"":
+        del out["psk"]
+    return out
+
+
 def sections(top, where):
     """Validated {section: settings} from an already merged top-level dict."""
     if not top:
@@ -279,9 +313,12 @@ def sections(top, where):
     for name, value in top.items():
         if name in _LATER:
             raise ValueError("%s: section '%s' is not supported by this firmware yet" % (where, name))
-        if name != "sta":
+        if name == "sta":
+            out["sta"] = sta_section(value)
+        elif name == "ap":
+            out["ap"] = ap_section(value)
+        else:
             raise _unknown(where, name, SECTIONS)
-        out["sta"] = sta_section(value)
     return out
 
 
@@ -295,8 +332,8 @@ def one_form(config, keywords, where):
 def network_config(config, keywords):
     """Validated {section: settings} from start()'s three accepted forms."""
     out = sections(one_form(config, keywords, "start"), "start")
-    sta = out["sta"]
-    if "ssid" not in sta and not sta.get("managed"):
+    sta = out.get("sta")
+    if sta is not None and "ssid" not in sta and not sta.get("managed"):
         raise ValueError("sta: 'ssid' is required unless 'managed' is set")
     return out
 
@@ -305,5 +342,8 @@ def connect_config(config, keywords):
     """sta_connect()'s argument: station keys, or a network config with sections."""
     top = one_form(config, keywords, "sta_connect")
     if any(name in top for name in SECTIONS + _LATER):
-        return sections(top, "sta_connect")
+        out = sections(top, "sta_connect")
+        if "ap" in out:
+            raise ValueError("sta_connect: the 'ap' section cannot change while the network runs")
+        return out
     return {"sta": sta_section(top)}

@@ -8,14 +8,22 @@ import netman
 POLL_MS = 10
 
 
+async def _until_done(wait):
+    while True:
+        done, value = wait.poll()
+        if done:
+            return value
+        await asyncio.sleep_ms(POLL_MS)
+
+
 async def wait_for_sta(config=None, timeout_ms=15000, **sta):
     """Like netman.wait_for_sta(), awaitable."""
-    wait = netman._StaWait(config, sta, timeout_ms)
-    while True:
-        ip_info = wait.poll()
-        if ip_info is not None:
-            return ip_info
-        await asyncio.sleep_ms(POLL_MS)
+    return await _until_done(netman._StaWait(config, sta, timeout_ms))
+
+
+async def wait_for_ap(config=None, timeout_ms=15000, **ap):
+    """Like netman.wait_for_ap(), awaitable."""
+    return await _until_done(netman._ApWait(config, ap, timeout_ms))
 
 
 async def sta_status_change(timeout_ms=None):

@@ -41,18 +41,40 @@ class Device:
 class LeasePool:
     network: ipaddress.IPv4Network
     gateway: str
+    first_host: int = 9             # index into the network's hosts of the first lease
     leases: dict[bytes, str] = field(default_factory=dict)
+
+    @property
+    def netmask(self) -> str:
+        return str(self.network.netmask)
 
     def lease(self, mac: bytes) -> str | None:
         """The MAC's address (the same one again on every join)."""
         if mac in self.leases:
             return self.leases[mac]
         taken = set(self.leases.values()) | {self.gateway}
-        for host in list(self.network.hosts())[9:]:
+        for host in list(self.network.hosts())[self.first_host:]:
             if str(host) not in taken:
                 self.leases[mac] = str(host)
                 return str(host)
         return None
+
+
+@dataclass
+class SoftAp:
+    """An access point run by a device: its DHCP server hands out addresses
+    from a loopback /24 of its own (the AP itself is .1, stations from .2)."""
+    owner: Device
+    ap: AccessPoint
+    home_channel: int
+    max_connections: int
+    pool: LeasePool
+
+
+# Signal strengths between devices (dBm): a device's AP as others hear it,
+# and a station as the AP hears it.
+SOFTAP_RSSI = -40
+STATION_RSSI = -45
 
 
 class Air:
@@ -68,6 +90,8 @@ class Air:
         self.aps: dict[str, AccessPoint] = {ap.ssid: ap for ap in scenario.aps}
         self.devices: dict[bytes, Device] = {}
         self.pool = LeasePool(ipaddress.IPv4Network(scenario.dhcp.network), scenario.dhcp.gateway)
+        self.softaps: dict[str, SoftAp] = {}   # by SSID
+        self._next_softap_net = 1
         self.dhcp_failing = scenario.dhcp.fail
         self.history: list[dict[str, Any]] = []
         self.started = time.monotonic()
@@ -100,8 +124,13 @@ class Air:
         return getattr(self, action)(**args)
 
     def status(self) -> dict[str, Any]:
+        def describe(ap: AccessPoint) -> dict[str, Any]:
+            soft = self.softaps.get(ap.ssid)
+            owner = {"owner": p.mac_str(soft.owner.mac), "address": soft.pool.gateway} if soft else {}
+            return {**ap.describe(), **owner}
+
         return {
-            "aps": [ap.describe() for ap in self.aps.values()],
+            "aps": [describe(ap) for ap in self.aps.values()],
             "devices": [d.describe() for d in self.devices.values()],
             "dhcp_failing": self.dhcp_failing,
         }
@@ -126,8 +155,14 @@ class Air:
         if device.join is not None and device.join is not asyncio.current_task():
             device.join.cancel()
         device.join = None
-        ssid = device.ap.ssid if device.ap else None
+        left = device.ap
+        ssid = left.ssid if left else None
         device.ap, device.ip, device.state = None, None, "idle"
+        if left is not None:
+            soft = self.softaps.get(left.ssid)
+            if soft is not None:
+                self.send(soft.owner, p.Writer(p.AP_STA_DISCONNECTED).raw(device.mac).frame())
+            self._follow_channel(device, None)
         if notify:
             self.record("sta_disconnected", mac=p.mac_str(device.mac), ssid=ssid, reason=reason)
             self.send(device, p.Writer(p.STA_DISCONNECTED).u8(p.REASONS[reason]).frame())
@@ -167,26 +202,96 @@ class Air:
             self._drop(device, "auth_failed")
             return
         await asyncio.sleep(t.connect_ms / 1000)
+        soft = self.softaps.get(ap.ssid)
+        if soft is not None and soft.owner is device:
+            self._drop(device, "assoc_failed")  # a device cannot join its own AP
+            return
+        if soft is not None and len(self._stations(ap)) >= soft.max_connections:
+            self.record("ap_full", mac=p.mac_str(device.mac), ssid=ap.ssid)
+            self._drop(device, "assoc_failed")
+            return
         device.ap, device.state = ap, "associated"
         self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid)
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
                   .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(ap.ssid.encode()).frame())
+        if soft is not None:
+            self.send(soft.owner, p.Writer(p.AP_STA_CONNECTED).raw(device.mac).i8(STATION_RSSI).frame())
+        self._follow_channel(device, ap.channel)
+        pool = soft.pool if soft is not None else self.pool
         if static_ip is not None:
             # The device configured its own address: no DHCP exchange.
             address, netmask, gateway, dns = static_ip
             self.record("static_ip", mac=p.mac_str(device.mac), ip=address)
         else:
             await asyncio.sleep(t.dhcp_ms / 1000)
-            leased = None if self.dhcp_failing else self.pool.lease(device.mac)
+            leased = None if self.dhcp_failing else pool.lease(device.mac)
             if leased is None:
                 self.record("dhcp_no_offer", mac=p.mac_str(device.mac))
                 device.join = None
                 return
-            address, netmask = leased, str(self.pool.network.netmask)
-            gateway = dns = self.pool.gateway
-            self.record("dhcp_lease", mac=p.mac_str(device.mac), hostname=device.hostname, ip=address)
+            address, netmask = leased, pool.netmask
+            gateway = dns = pool.gateway
+            self.record("dhcp_lease", mac=p.mac_str(device.mac), hostname=device.hostname, ip=address,
+                        ssid=ap.ssid)
+            if soft is not None:
+                self.send(soft.owner, p.Writer(p.AP_STA_IP_ASSIGNED).raw(device.mac).ipv4(address).frame())
         device.ip, device.state, device.join = address, "connected", None
         self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(gateway).ipv4(dns).frame())
+
+    # ---- access points run by devices --------------------------------------
+
+    def on_ap_start(self, device: Device, ssid_raw: bytes, psk_raw: bytes, channel: int, hidden: bool,
+                    max_connections: int) -> None:
+        ssid, psk = ssid_raw.decode(errors="replace"), psk_raw.decode(errors="replace")
+        if not (1 <= len(ssid_raw) <= 32 and (not psk_raw or 8 <= len(psk_raw) <= 64)
+                and 1 <= channel <= 13 and 1 <= max_connections <= 10):
+            raise p.ProtocolError(p.ERR_BAD_FRAME, "ap_start: ssid, psk, channel or max_connections out of range")
+        self._stop_softap(device)
+        if ssid in self.aps:
+            self.record("ap_failed", mac=p.mac_str(device.mac), ssid=ssid, reason="ssid_in_use")
+            self.send(device, p.Writer(p.AP_FAILED).u8(p.REASONS["ssid_in_use"]).frame())
+            return
+        index = self._next_softap_net
+        self._next_softap_net += 1
+        network = ipaddress.IPv4Network(f"127.100.{index % 250 + 1}.0/24")
+        pool = LeasePool(network, str(network.network_address + 1), first_host=1)
+        bssid = device.mac[:5] + bytes([(device.mac[5] + 1) & 0xFF])  # as ESP32: STA MAC + 1
+        # A device with one radio serves its AP on the channel its station uses.
+        on_channel = device.ap.channel if device.ap is not None else channel
+        ap = ap_from_dict({"ssid": ssid, "psk": psk or None, "bssid": p.mac_str(bssid), "channel": on_channel,
+                           "rssi": SOFTAP_RSSI, "authmode": "wpa_wpa2_psk" if psk else "open", "hidden": hidden})
+        self.aps[ssid] = ap
+        self.softaps[ssid] = SoftAp(device, ap, channel, max_connections, pool)
+        self.record("ap_started", mac=p.mac_str(device.mac), ssid=ssid, address=pool.gateway, channel=on_channel,
+                    hidden=hidden, max_connections=max_connections)
+        self.send(device, p.Writer(p.AP_STARTED).ipv4(pool.gateway).ipv4(pool.netmask).u8(on_channel).frame())
+
+    def _softap_of(self, device: Device) -> SoftAp | None:
+        return next((s for s in self.softaps.values() if s.owner is device), None)
+
+    def _stop_softap(self, device: Device) -> None:
+        soft = self._softap_of(device)
+        if soft is not None:
+            for station in self._stations(soft.ap):
+                self._drop(station, "ap_left")
+            del self.aps[soft.ap.ssid]
+            del self.softaps[soft.ap.ssid]
+            self.record("ap_stopped", mac=p.mac_str(device.mac), ssid=soft.ap.ssid)
+
+    def _follow_channel(self, device: Device, channel: int | None) -> None:
+        """One radio: the device's AP moves to the channel its station joined,
+        and back to its own channel when the station leaves."""
+        soft = self._softap_of(device)
+        if soft is None:
+            return
+        target = channel if channel is not None else soft.home_channel
+        if soft.ap.channel == target:
+            return
+        soft.ap.channel = target
+        self.record("ap_channel", ssid=soft.ap.ssid, channel=target)
+        self.send(device, p.Writer(p.AP_CHANNEL).u8(target).frame())
+        for station in self._stations(soft.ap):
+            self.send(station, p.Writer(p.STA_CHANNEL).u8(target).frame())
 
     def on_scan(self, device: Device, passive: bool, show_hidden: bool, dwell_ms: int, channel: int,
                 ssid: bytes) -> None:
@@ -244,6 +349,7 @@ class Air:
     def remove_ap(self, ssid: str) -> None:
         self.ap_down(ssid)
         del self.aps[ssid]
+        self.softaps.pop(ssid, None)
         self.record("ap_removed", ssid=ssid)
 
     def ap_down(self, ssid: str) -> None:
@@ -353,6 +459,10 @@ class Air:
                 if device.scan is not None:
                     device.scan.cancel()
                 self._drop(device, "by_request", notify=False)
+                soft = self._softap_of(device)
+                if soft is not None:
+                    # Its AP vanished with it: stations miss beacons, then lose it.
+                    self.remove_ap(soft.ap.ssid)
                 del self.devices[device.mac]
                 self.record("device_left_air", mac=p.mac_str(device.mac))
             try:
@@ -377,6 +487,11 @@ class Air:
         elif frame.msg_type == p.STA_DISCONNECT:
             frame.end()
             self.on_sta_disconnect(device)
+        elif frame.msg_type == p.AP_START:
+            ssid, psk = frame.string(), frame.string()
+            channel, hidden, max_connections = frame.u8(), frame.u8(), frame.u8()
+            frame.end()
+            self.on_ap_start(device, ssid, psk, channel, bool(hidden), max_connections)
         elif frame.msg_type == p.SCAN:
             passive, show_hidden, dwell_ms, channel = frame.u8(), frame.u8(), frame.u16(), frame.u8()
             ssid = frame.string()

@@ -17,6 +17,7 @@ HELLO = 0x01
 STA_CONNECT = 0x10
 STA_DISCONNECT = 0x11
 SCAN = 0x12
+AP_START = 0x13
 # air -> device
 WELCOME = 0x81
 STA_CONNECTED = 0x90
@@ -26,6 +27,13 @@ STA_BEACON_TIMEOUT = 0x93
 STA_RSSI = 0x94
 SCAN_RESULT = 0x95
 SCAN_DONE = 0x96
+STA_CHANNEL = 0x97
+AP_STARTED = 0xA0
+AP_FAILED = 0xA1
+AP_CHANNEL = 0xA2
+AP_STA_CONNECTED = 0xA3
+AP_STA_DISCONNECTED = 0xA4
+AP_STA_IP_ASSIGNED = 0xA5
 ERROR = 0xFF
 
 # ERROR codes
@@ -43,6 +51,7 @@ REASONS = {
     "ap_left": 4,
     "by_request": 5,
     "assoc_failed": 6,
+    "ssid_in_use": 8,
 }
 
 # Auth modes: the values of netman_auth_t.
