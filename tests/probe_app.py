@@ -19,6 +19,10 @@ def _callback(name):
 CB = {}
 for _name in ("connected", "disconnected", "got_ip", "beacon_timeout"):
     CB[_name] = _callback(_name)
+# The access-point callbacks, for ap=dict(..., **AP_CB).
+AP_CB = {}
+for _name in ("ap_started", "sta_connected", "sta_disconnected", "sta_ip_assigned"):
+    AP_CB[_name] = _callback(_name)
 
 
 def serve():

@@ -16,6 +16,7 @@
 enum {
     // device -> air
     AIR_MSG_HELLO = 0x01,
+    AIR_MSG_BYE = 0x02,
     AIR_MSG_STA_CONNECT = 0x10,
     AIR_MSG_STA_DISCONNECT = 0x11,
     AIR_MSG_SCAN = 0x12,

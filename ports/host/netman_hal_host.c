@@ -414,6 +414,10 @@ void netman_hal_close(void) {
     if (air_fd < 0) {
         return;
     }
+    // A clean stop, unlike a crash: our AP sends its stations away.
+    air_frame_t bye;
+    air_frame_begin(&bye, AIR_MSG_BYE);
+    send_frame(&bye);
     closing = true;
     shutdown(air_fd, SHUT_RDWR);
     wake_io_thread();

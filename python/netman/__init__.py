@@ -99,6 +99,12 @@ def _require_started():
         raise NetError("not_started", "netman is not started")
 
 
+def _require_sta():
+    _require_started()
+    if _sta is None:
+        raise NetError("unsupported", "the running network has no station (start netman with an 'sta' section)")
+
+
 def _default_name():
     return "mpy-" + "".join("%02x" % b for b in _mac)
 
@@ -122,7 +128,7 @@ def _apply_sta(settings):
 def _start_ap(settings):
     global _ap
     settings = dict(settings)
-    settings.setdefault("ssid", _default_name())
+    settings.setdefault("ssid", _default_name().encode())
     psk = settings.pop("psk", b"")
     if not psk:
         print("netman: warning: access point '%s' is an open network (no psk)" % settings["ssid"].decode())
@@ -185,7 +191,7 @@ def sta_connect(config=None, **sta):
     `config` holds station keys, or a network config whose `sta` section (and
     callbacks) replace the running ones.
     """
-    _require_started()
+    _require_sta()
     if config is not None or sta:
         _apply_sta(_config.connect_config(config, sta)["sta"])
     _netman.sta_connect()
@@ -193,13 +199,13 @@ def sta_connect(config=None, **sta):
 
 def sta_disconnect():
     """Leave the AP; status goes 'disconnecting' then 'disconnected'."""
-    _require_started()
+    _require_sta()
     _netman.sta_disconnect()
 
 
 def sta_rssi():
     """dBm of the associated AP; NetError("not_connected") when not associated."""
-    _require_started()
+    _require_sta()
     return _netman.sta_rssi()
 
 
@@ -296,8 +302,7 @@ class _StaWait(_Wait):
         return settings
 
     def resume(self, settings):
-        if _netman.sta_status() == "inactive":
-            raise NetError("unsupported", "the running network has no station")
+        _require_sta()
         self.base = stats()["disconnect_reasons"]
         if settings is not None:
             sta_connect(settings)
@@ -349,8 +354,8 @@ def wait_for_ap(config=None, timeout_ms=15000, **ap):
 
 def _scan_begin(options, opts, mode):
     _require_started()
-    if _netman.sta_status() == "inactive":
-        raise NetError("unsupported", "wifi_scan needs the station: start netman with an 'sta' section")
+    if _sta is None:
+        raise NetError("unsupported", "wifi_scan needs the station (STA or STA+AP mode): start netman with an 'sta' section")
     given = _config.scan_options(_config.one_form(options, opts, "wifi_scan"), "wifi_scan") if (options is not None or opts) else {}
     settings = _config.scan_settings(_sta.get("scan", {}), given)
     _netman.scan_start(settings["passive"], settings["show_hidden"], settings["dwell"], settings["channel"],

@@ -253,9 +253,10 @@ class Air:
             return
         index = self._next_softap_net
         self._next_softap_net += 1
-        network = ipaddress.IPv4Network(f"127.100.{index % 250 + 1}.0/24")
+        network = ipaddress.IPv4Network(f"127.100.{(index - 1) % 250 + 1}.0/24")
         pool = LeasePool(network, str(network.network_address + 1), first_host=1)
-        bssid = device.mac[:5] + bytes([(device.mac[5] + 1) & 0xFF])  # as ESP32: STA MAC + 1
+        # Its own BSSID, locally administered, that no device MAC on the air uses.
+        bssid = bytes([device.mac[0] ^ 0x04]) + device.mac[1:]
         # A device with one radio serves its AP on the channel its station uses.
         on_channel = device.ap.channel if device.ap is not None else channel
         ap = ap_from_dict({"ssid": ssid, "psk": psk or None, "bssid": p.mac_str(bssid), "channel": on_channel,
@@ -447,8 +448,8 @@ class Air:
             self.devices[mac] = device
             self.record("device_joined_air", mac=p.mac_str(mac), name=device.name)
             writer.write(p.Writer(p.WELCOME).u8(p.VERSION).raw(mac).frame())
-            while True:
-                self._on_frame(device, p.Reader(await self._read_frame(reader)))
+            while self._on_frame(device, p.Reader(await self._read_frame(reader))):
+                pass
         except p.ProtocolError as error:
             self.record("protocol_error", code=error.code, detail=str(error))
             writer.write(p.error_frame(error.code, str(error)))
@@ -477,7 +478,12 @@ class Air:
         length = p.parse_length(await reader.readexactly(4))
         return await reader.readexactly(length)
 
-    def _on_frame(self, device: Device, frame: p.Reader) -> None:
+    def _on_frame(self, device: Device, frame: p.Reader) -> bool:
+        """Act on one frame; False when the device said goodbye."""
+        if frame.msg_type == p.BYE:
+            frame.end()
+            self._stop_softap(device)
+            return False
         if frame.msg_type == p.STA_CONNECT:
             ssid, psk, hostname = frame.string(), frame.string(), frame.string()
             use_static = frame.u8()
@@ -501,3 +507,4 @@ class Air:
             self.on_scan(device, bool(passive), bool(show_hidden), dwell_ms, channel, ssid)
         else:
             raise p.ProtocolError(p.ERR_UNKNOWN_TYPE, f"unknown frame type 0x{frame.msg_type:02x}")
+        return True

@@ -77,9 +77,12 @@ class AirClient:
         result: dict[str, Any] = self.call("status")
         return result
 
-    def history(self, event: str | None = None) -> list[dict[str, Any]]:
+    def history(self, event: str | None = None, **facts: Any) -> list[dict[str, Any]]:
+        """What happened on the air (all of it, or entries of `event` whose
+        fields match `facts`)."""
         entries: list[dict[str, Any]] = self.call("history")
-        return [e for e in entries if event is None or e["event"] == event]
+        return [e for e in entries if (event is None or e["event"] == event)
+                and all(e.get(k) == v for k, v in facts.items())]
 
     def device(self, mac: str) -> dict[str, Any] | None:
         for device in self.status()["devices"]:
@@ -92,7 +95,7 @@ class AirClient:
         """Wait until the history holds `count` entries of `event` matching `facts`."""
         deadline = time.monotonic() + timeout
         while True:
-            found = [e for e in self.history(event) if all(e.get(k) == v for k, v in facts.items())]
+            found = self.history(event, **facts)
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:

@@ -14,6 +14,7 @@ FRAME_MAX = 4096
 
 # device -> air
 HELLO = 0x01
+BYE = 0x02
 STA_CONNECT = 0x10
 STA_DISCONNECT = 0x11
 SCAN = 0x12
