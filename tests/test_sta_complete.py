@@ -256,7 +256,16 @@ def test_wait_for_sta_argument_errors(probe) -> None:
     assert dev.error("netman.wait_for_sta(sid='home')")[0] == "ValueError"
 
 
+@pytest.mark.scenario("""
+[air]
+dhcp_ms = 400
+
+[[ap]]
+ssid = "home"
+psk = "secret123"
+""")
 def test_aio_wait_for_sta_does_not_block_other_tasks(probe) -> None:
+    # The wait lasts at least 400 ms; a ticker every 5 ms must get many turns.
     dev = probe("""
 import asyncio
 import netman.aio

@@ -35,7 +35,7 @@ qstr netman_reason_qstr(uint8_t reason) {
     return MP_QSTR_unknown;
 }
 
-const qstr netman_authmode_qstrs[NETMAN_AUTH_COUNT] = {
+static const qstr authmode_qstrs[NETMAN_AUTH_COUNT] = {
     [NETMAN_AUTH_OPEN] = MP_QSTR_open,
     [NETMAN_AUTH_WEP] = MP_QSTR_wep,
     [NETMAN_AUTH_WPA_PSK] = MP_QSTR_wpa_psk,
@@ -47,6 +47,10 @@ const qstr netman_authmode_qstrs[NETMAN_AUTH_COUNT] = {
     [NETMAN_AUTH_WAPI_PSK] = MP_QSTR_wapi_psk,
     [NETMAN_AUTH_OWE] = MP_QSTR_owe,
 };
+
+mp_obj_t netman_authmode_obj(uint8_t authmode) {
+    return MP_OBJ_NEW_QSTR(authmode < NETMAN_AUTH_COUNT ? authmode_qstrs[authmode] : MP_QSTR_unknown);
+}
 
 mp_obj_t netman_ip_str(uint32_t address) {
     char text[16];
@@ -88,6 +92,10 @@ void netman_check_request(netman_err_t err) {
             break;
     }
     netman_raise(MP_QSTR_io_error, netman_hal_last_error());
+}
+
+void netman_store(mp_obj_t dict, qstr key, mp_obj_t value) {
+    mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(key), value);
 }
 
 size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what) {
@@ -160,7 +168,7 @@ static mp_obj_t mod_netman_stats(void) {
     uint32_t disconnects = 0;
     for (size_t r = NETMAN_REASON_NONE + 1; r < NETMAN_REASON_COUNT; r++) {
         disconnects += c.disconnects[r];
-        mp_obj_dict_store(by_reason, MP_OBJ_NEW_QSTR(netman_reason_qstr(r)), mp_obj_new_int_from_uint(c.disconnects[r]));
+        netman_store(by_reason, netman_reason_qstr(r), mp_obj_new_int_from_uint(c.disconnects[r]));
     }
     const struct {
         qstr name;
@@ -179,9 +187,9 @@ static mp_obj_t mod_netman_stats(void) {
     };
     mp_obj_t dict = mp_obj_new_dict(MP_ARRAY_SIZE(fields) + 1);
     for (size_t i = 0; i < MP_ARRAY_SIZE(fields); i++) {
-        mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(fields[i].name), mp_obj_new_int_from_uint(fields[i].value));
+        netman_store(dict, fields[i].name, mp_obj_new_int_from_uint(fields[i].value));
     }
-    mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(MP_QSTR_disconnect_reasons), by_reason);
+    netman_store(dict, MP_QSTR_disconnect_reasons, by_reason);
     return dict;
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_stats_obj, mod_netman_stats);

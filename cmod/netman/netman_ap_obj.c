@@ -34,32 +34,28 @@ static const qstr ap_status_qstrs[] = {
     [NETMAN_AP_FAILED] = MP_QSTR_failed,
 };
 
-static void store(mp_obj_t dict, qstr key, mp_obj_t value) {
-    mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(key), value);
-}
-
 // ap_info() -> {status, reason, channel, address, netmask, stations: [{mac, rssi, ip}]}
 static mp_obj_t mod_netman_ap_info(void) {
     netman_ap_info_t info;
     netman_ap_get_info(&info);
     mp_obj_t dict = mp_obj_new_dict(6);
-    store(dict, MP_QSTR_status, MP_OBJ_NEW_QSTR(ap_status_qstrs[info.status]));
-    store(dict, MP_QSTR_reason, info.status == NETMAN_AP_FAILED
+    netman_store(dict, MP_QSTR_status, MP_OBJ_NEW_QSTR(ap_status_qstrs[info.status]));
+    netman_store(dict, MP_QSTR_reason, info.status == NETMAN_AP_FAILED
         ? MP_OBJ_NEW_QSTR(netman_reason_qstr(info.fail_reason)) : mp_const_none);
-    store(dict, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(info.channel));
+    netman_store(dict, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(info.channel));
     bool up = info.status == NETMAN_AP_STARTED;
-    store(dict, MP_QSTR_address, up ? netman_ip_str(info.address) : mp_const_none);
-    store(dict, MP_QSTR_netmask, up ? netman_ip_str(info.netmask) : mp_const_none);
+    netman_store(dict, MP_QSTR_address, up ? netman_ip_str(info.address) : mp_const_none);
+    netman_store(dict, MP_QSTR_netmask, up ? netman_ip_str(info.netmask) : mp_const_none);
     mp_obj_t stations = mp_obj_new_list(0, NULL);
     for (size_t i = 0; i < info.station_count; i++) {
         const netman_ap_station_t *s = &info.stations[i];
         mp_obj_t station = mp_obj_new_dict(3);
-        store(station, MP_QSTR_mac, mp_obj_new_bytes(s->mac, NETMAN_MAC_LEN));
-        store(station, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(s->rssi));
-        store(station, MP_QSTR_ip, s->has_ip ? netman_ip_str(s->address) : mp_const_none);
+        netman_store(station, MP_QSTR_mac, mp_obj_new_bytes(s->mac, NETMAN_MAC_LEN));
+        netman_store(station, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(s->rssi));
+        netman_store(station, MP_QSTR_ip, s->has_ip ? netman_ip_str(s->address) : mp_const_none);
         mp_obj_list_append(stations, station);
     }
-    store(dict, MP_QSTR_stations, stations);
+    netman_store(dict, MP_QSTR_stations, stations);
     return dict;
 }
 MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_ap_info_obj, mod_netman_ap_info);

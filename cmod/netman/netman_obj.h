@@ -16,7 +16,8 @@
 // The short reason string ("auth_failed", ...) of a netman_reason_t.
 qstr netman_reason_qstr(uint8_t reason);
 extern const qstr netman_status_qstrs[];
-extern const qstr netman_authmode_qstrs[NETMAN_AUTH_COUNT];
+// "wpa2_psk" etc. of a netman_auth_t ("unknown" beyond the table).
+mp_obj_t netman_authmode_obj(uint8_t authmode);
 // "a.b.c.d" of an address in netman_ip_t form.
 mp_obj_t netman_ip_str(uint32_t address);
 
@@ -24,6 +25,8 @@ mp_obj_t netman_ip_str(uint32_t address);
 MP_NORETURN void netman_raise(qstr reason, const char *message);
 // Raise the NetError matching a failed HAL request; return on NETMAN_OK.
 void netman_check_request(netman_err_t err);
+// dict[key] = value, with a qstr key.
+void netman_store(mp_obj_t dict, qstr key, mp_obj_t value);
 // Copy a str/bytes of at most `max` bytes into dest (ValueError naming
 // `what` otherwise); returns its length.
 size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what);

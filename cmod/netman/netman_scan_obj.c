@@ -72,13 +72,12 @@ MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_scan_done_us_obj, mod_netman_scan_done_us);
 
 static mp_obj_t network_dict(const netman_scan_result_t *r) {
     mp_obj_t d = mp_obj_new_dict(6);
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_ssid), mp_obj_new_str((const char *)r->ssid, r->ssid_len));
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_bssid), mp_obj_new_bytes(r->bssid, NETMAN_MAC_LEN));
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_rssi), MP_OBJ_NEW_SMALL_INT(r->rssi));
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_authmode), r->authmode < NETMAN_AUTH_COUNT
-        ? MP_OBJ_NEW_QSTR(netman_authmode_qstrs[r->authmode]) : MP_OBJ_NEW_QSTR(MP_QSTR_unknown));
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_channel), MP_OBJ_NEW_SMALL_INT(r->channel));
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_hidden), mp_obj_new_bool(r->hidden));
+    netman_store(d, MP_QSTR_ssid, mp_obj_new_str((const char *)r->ssid, r->ssid_len));
+    netman_store(d, MP_QSTR_bssid, mp_obj_new_bytes(r->bssid, NETMAN_MAC_LEN));
+    netman_store(d, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(r->rssi));
+    netman_store(d, MP_QSTR_authmode, netman_authmode_obj(r->authmode));
+    netman_store(d, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(r->channel));
+    netman_store(d, MP_QSTR_hidden, mp_obj_new_bool(r->hidden));
     return d;
 }
 

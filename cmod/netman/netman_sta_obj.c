@@ -84,33 +84,28 @@ static mp_obj_t mod_netman_sta_rssi(void) {
 }
 MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_rssi_obj, mod_netman_sta_rssi);
 
-static void store(mp_obj_t dict, qstr key, mp_obj_t value) {
-    mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(key), value);
-}
-
 // sta_info(): what the station joined and holds now.
 static mp_obj_t mod_netman_sta_info(void) {
     netman_sta_info_t info;
     netman_sta_get_info(&info);
     mp_obj_t dict = mp_obj_new_dict(8);
-    store(dict, MP_QSTR_disconnect_reason,
+    netman_store(dict, MP_QSTR_disconnect_reason,
         info.last_reason == NETMAN_REASON_NONE ? mp_const_none : MP_OBJ_NEW_QSTR(netman_reason_qstr(info.last_reason)));
     mp_obj_t ap = mp_const_none;
     if (info.associated) {
         int8_t rssi = info.assoc.rssi;
         netman_hal_sta_rssi(&rssi);
         ap = mp_obj_new_dict(5);
-        store(ap, MP_QSTR_ssid, mp_obj_new_str((const char *)info.ssid, info.ssid_len));
-        store(ap, MP_QSTR_bssid, mp_obj_new_bytes(info.assoc.bssid, NETMAN_MAC_LEN));
-        store(ap, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(info.assoc.channel));
-        store(ap, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(rssi));
-        store(ap, MP_QSTR_authmode, info.assoc.authmode < NETMAN_AUTH_COUNT
-            ? MP_OBJ_NEW_QSTR(netman_authmode_qstrs[info.assoc.authmode]) : MP_OBJ_NEW_QSTR(MP_QSTR_unknown));
-        store(dict, MP_QSTR_connected_ms, mp_obj_new_int_from_uint((uint32_t)mp_hal_ticks_ms() - info.connected_at_ms));
+        netman_store(ap, MP_QSTR_ssid, mp_obj_new_str((const char *)info.ssid, info.ssid_len));
+        netman_store(ap, MP_QSTR_bssid, mp_obj_new_bytes(info.assoc.bssid, NETMAN_MAC_LEN));
+        netman_store(ap, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(info.assoc.channel));
+        netman_store(ap, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(rssi));
+        netman_store(ap, MP_QSTR_authmode, netman_authmode_obj(info.assoc.authmode));
+        netman_store(dict, MP_QSTR_connected_ms, mp_obj_new_int_from_uint((uint32_t)mp_hal_ticks_ms() - info.connected_at_ms));
     } else {
-        store(dict, MP_QSTR_connected_ms, mp_const_none);
+        netman_store(dict, MP_QSTR_connected_ms, mp_const_none);
     }
-    store(dict, MP_QSTR_ap, ap);
+    netman_store(dict, MP_QSTR_ap, ap);
     mp_obj_t ip = mp_const_none;
     if (info.have_ip) {
         mp_obj_t items[4] = {
@@ -119,7 +114,7 @@ static mp_obj_t mod_netman_sta_info(void) {
         };
         ip = mp_obj_new_tuple(4, items);
     }
-    store(dict, MP_QSTR_ip, ip);
+    netman_store(dict, MP_QSTR_ip, ip);
     return dict;
 }
 MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj, mod_netman_sta_info);
