@@ -191,6 +191,17 @@ netman_err_t netman_hal_sta_rssi(int8_t *rssi);
 void netman_hal_timer_arm(uint32_t ms);
 void netman_hal_timer_cancel(void);
 
+// Persistent storage of one small blob (the credentials): NVS on ESP32, a
+// file in flash on rp2, a file on the host. Usable without netman_hal_open().
+// write replaces the blob atomically (a crash leaves the old or the new one);
+// read returns NETMAN_ERR_STATE when nothing is stored.
+#define NETMAN_STORE_MAX (512)
+netman_err_t netman_hal_store_write(const uint8_t *data, size_t len);
+netman_err_t netman_hal_store_read(uint8_t *buf, size_t max, size_t *len);
+netman_err_t netman_hal_store_erase(void);
+// Where the blob lives, for messages (a path or "NVS namespace netman").
+const char *netman_hal_store_location(void);
+
 // A short description of the last failed request, for error messages. Never
 // contains a secret.
 const char *netman_hal_last_error(void);

@@ -46,6 +46,12 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_ap_start_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_info_obj);
 
+// Persistent store bindings (netman_store_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_read_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_store_write_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_erase_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_location_obj);
+
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_state_obj);

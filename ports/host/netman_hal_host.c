@@ -19,6 +19,7 @@
 
 #include "netman_hal.h"
 #include "air_wire.h"
+#include "host_port.h"
 
 #define WELCOME_TIMEOUT_MS (2000)
 
@@ -27,7 +28,7 @@ static pthread_mutex_t send_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t io_thread;
 static int air_fd = -1;
 static volatile bool closing;
-static char last_error[256];
+char host_last_error[256];
 
 // The driver's own view, kept by the I/O thread (guarded by port_mutex):
 // the one-shot timer's deadline and the associated AP's signal strength.
@@ -59,12 +60,12 @@ static void set_rssi(bool known, int8_t dbm) {
 }
 
 static netman_err_t fail(netman_err_t err, const char *fmt, const char *detail) {
-    snprintf(last_error, sizeof(last_error), fmt, detail);
+    snprintf(host_last_error, sizeof(host_last_error), fmt, detail);
     return err;
 }
 
 const char *netman_hal_last_error(void) {
-    return last_error;
+    return host_last_error;
 }
 
 void netman_hal_lock(void) {
@@ -379,7 +380,7 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
         int err = errno;
         close(fd);
-        snprintf(last_error, sizeof(last_error), "no radio: cannot reach the air at %s: %s", path, strerror(err));
+        snprintf(host_last_error, sizeof(host_last_error), "no radio: cannot reach the air at %s: %s", path, strerror(err));
         return NETMAN_ERR_NO_RADIO;
     }
     netman_err_t err = say_hello(fd, mac);

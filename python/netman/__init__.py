@@ -4,7 +4,7 @@
 
 import _netman
 
-from . import _config
+from . import _config, credentials
 
 __version__ = "0.1.0"
 
@@ -77,13 +77,56 @@ def _scan_result():
 _EVENT_CALLBACKS[_netman.EV_STA_GOT_IP] = "got_ip"
 
 
+def _roaming():
+    # Roam among known networks: a `networks` list, and the application left
+    # reconnecting to the driver (no disconnected callback).
+    return _sta is not None and "networks" in _sta and _callbacks.get("disconnected") is None
+
+
+def _known_networks():
+    known = list(_sta["networks"])
+    stored = credentials.load()["sta"]
+    if stored is not None:
+        known.append((stored.ssid.encode(), stored.psk.encode()))
+    return known
+
+
+def _roam():
+    # Scan, then join the strongest known network in sight (_roam_scanned).
+    try:
+        _netman.scan_start(False, False, _config.SCAN_DEFAULTS["dwell"], 0, b"", None)
+    except NetError:
+        return  # a scan runs already (the application's): the next disconnect roams
+    _scan["mode"] = "roam"
+    _scan["results"] = MAX_SCAN_RESULTS
+
+
+def _roam_scanned(result):
+    if _network is None or "networks" not in _sta:
+        return
+    if not isinstance(result, NetError):
+        known = _known_networks()
+        for network in result[1]:  # strongest first
+            for ssid, psk in known:
+                if network["ssid"].encode() == ssid:
+                    _apply_sta({"ssid": ssid, "psk": psk})
+                    _netman.sta_connect()
+                    return
+    # Nothing known in sight: look again (a scan takes long enough not to hammer).
+    _roam()
+
+
 def _dispatch(kind, arg):
     # Called by _netman, on the MicroPython thread, once per event, in order.
     if kind == _netman.EV_SCAN_DONE:
         # A blocking or asyncio wifi_scan() takes its own result.
         if _scan["mode"] == "callback":
             _call("scan_done", _scan_result())
+        elif _scan["mode"] == "roam":
+            _roam_scanned(_scan_result())
         return
+    if kind == _netman.EV_STA_DISCONNECTED and arg != "by_request" and _roaming():
+        _roam()
     name = _EVENT_CALLBACKS.get(kind)
     if name in _WITH_ARG:
         _call(name, arg)
@@ -120,9 +163,10 @@ def _apply_sta(settings):
     _sta = merged
     for name in _config.STA_CALLBACKS:
         _callbacks[name] = merged.get(name)
-    # AtomVM: with no disconnected callback the driver reconnects by itself.
+    # AtomVM: with no disconnected callback the driver reconnects by itself
+    # (to the same AP; roaming among `networks` is done here, on scans).
     initial_ms, max_ms = merged.get("reconnect", (0, 0))
-    _netman.sta_reconnect_policy(_callbacks["disconnected"] is None, initial_ms, max_ms)
+    _netman.sta_reconnect_policy(_callbacks["disconnected"] is None and not _roaming(), initial_ms, max_ms)
 
 
 def _start_ap(settings):
@@ -146,6 +190,14 @@ def start(config=None, **sections):
     if _network is not None:
         raise NetError("already_started", "netman is already started; call netman.stop() first")
     cfg = _config.network_config(config, sections)
+    stored = credentials.load() if any("ssid" not in cfg[k] for k in cfg) else {}
+    for kind in ("sta", "ap"):
+        if kind in cfg:
+            cfg[kind] = _config.fill_credentials(kind, cfg[kind], stored.get(kind))
+    sta = cfg.get("sta")
+    if sta is not None and "ssid" not in sta and "networks" not in sta and not sta.get("managed"):
+        raise ValueError("sta: 'ssid' is required unless 'managed' is set or credentials are stored "
+                         "(netman.credentials.store)")
     _mac = _netman.open()
     try:
         _network = Network()
@@ -155,7 +207,10 @@ def start(config=None, **sections):
         if "ap" in cfg:
             _start_ap(cfg["ap"])
         if sta is not None and not sta.get("managed"):
-            _netman.sta_connect()
+            if "ssid" in sta:
+                _netman.sta_connect()
+            else:
+                _roam()
     except BaseException:
         stop()
         raise
@@ -194,6 +249,11 @@ def sta_connect(config=None, **sta):
     _require_sta()
     if config is not None or sta:
         _apply_sta(_config.connect_config(config, sta)["sta"])
+    if "ssid" not in _sta:
+        # Managed mode without an SSID: the stored credentials, if any.
+        stored = _config.fill_credentials("sta", {}, credentials.load()["sta"])
+        if stored:
+            _apply_sta(stored)
     _netman.sta_connect()
 
 

@@ -75,11 +75,11 @@ def _text(where, key, value, lo, hi):
     return bytes(value)
 
 
-def _ssid(where, key, value):
+def check_ssid(where, key, value):
     return _text(where, key, value, 1, 32)
 
 
-def _psk(where, key, value):
+def check_psk(where, key, value):
     # Never echo the value: it is a secret.
     psk = _text(where, key, value, 0, 64)
     if len(psk) == 64:
@@ -200,7 +200,7 @@ _SCAN_KEYS = {
     "dwell": _int_range(1, SCAN_DWELL_MAX),
     "results": _int_range(1, _netman.MAX_SCAN_RESULTS),
     "show_hidden": _flag,
-    "ssid": _ssid,
+    "ssid": check_ssid,
     "bssid": _bssid,
     "channel": _int_range(0, 13),
 }
@@ -238,16 +238,31 @@ def _scan_defaults(where, key, value):
     return scan_options(value, "%s: '%s'" % (where, key))
 
 
+NETWORKS_MAX = 10
+
+
+def _networks(where, key, value):
+    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= NETWORKS_MAX:
+        raise TypeError("%s: '%s' must be a list of 1 to %d (ssid, psk) pairs" % (where, key, NETWORKS_MAX))
+    out = []
+    for pair in value:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError("%s: '%s' entries must be (ssid, psk) pairs" % (where, key))
+        out.append((check_ssid(where, key + " ssid", pair[0]), check_psk(where, key + " psk", pair[1] or b"")))
+    return out
+
+
 STA_CALLBACKS = ("connected", "disconnected", "got_ip", "beacon_timeout", "scan_done")
 
 _STA_KEYS = {
-    "ssid": _ssid,
-    "psk": _psk,
+    "ssid": check_ssid,
+    "psk": check_psk,
     "dhcp_hostname": _hostname,
     "managed": _flag,
     "ip": _static_ip,
     "reconnect": _reconnect,
     "scan": _scan_defaults,
+    "networks": _networks,
 }
 for _flat, _option in _FLAT_SCAN_KEYS.items():
     _STA_KEYS[_flat] = _SCAN_KEYS[_option]
@@ -275,8 +290,8 @@ AP_CALLBACKS = ("ap_started", "sta_connected", "sta_disconnected", "sta_ip_assig
 AP_DEFAULTS = {"ap_channel": 1, "ssid_hidden": False, "max_connections": 4}
 
 _AP_KEYS = {
-    "ssid": _ssid,
-    "psk": _psk,
+    "ssid": check_ssid,
+    "psk": check_psk,
     "ap_channel": _int_range(1, 13),
     "ssid_hidden": _flag,
     "max_connections": _int_range(1, 10),
@@ -331,10 +346,21 @@ def one_form(config, keywords, where):
 
 def network_config(config, keywords):
     """Validated {section: settings} from start()'s three accepted forms."""
-    out = sections(one_form(config, keywords, "start"), "start")
-    sta = out.get("sta")
-    if sta is not None and "ssid" not in sta and not sta.get("managed"):
-        raise ValueError("sta: 'ssid' is required unless 'managed' is set")
+    return sections(one_form(config, keywords, "start"), "start")
+
+
+def fill_credentials(section, settings, stored):
+    """Take ssid/psk from the stored (ssid, psk) where the config has none;
+    explicit values win, and a stored PSK only goes with its own SSID."""
+    if stored is None:
+        return settings
+    ssid, psk = stored
+    ssid, psk = ssid.encode(), psk.encode()
+    out = dict(settings)
+    if "ssid" not in out:
+        out["ssid"] = ssid
+    if "psk" not in out and out["ssid"] == ssid and psk:
+        out["psk"] = psk
     return out
 
 
