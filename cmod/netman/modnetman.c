@@ -26,6 +26,9 @@ static const qstr reason_qstrs[] = {
     [NETMAN_REASON_ASSOC_FAILED] = MP_QSTR_assoc_failed,
     [NETMAN_REASON_NO_RADIO] = MP_QSTR_no_radio,
     [NETMAN_REASON_SSID_IN_USE] = MP_QSTR_ssid_in_use,
+    [NETMAN_REASON_TIMEOUT] = MP_QSTR_timeout,
+    [NETMAN_REASON_BAD_REPLY] = MP_QSTR_bad_reply,
+    [NETMAN_REASON_NO_SERVER] = MP_QSTR_no_server,
 };
 
 qstr netman_reason_qstr(uint8_t reason) {
@@ -152,6 +155,7 @@ static mp_obj_t mod_netman_close(void) {
     netman_scan_cancel();
     netman_sta_reset();
     netman_ap_reset();
+    netman_sntp_reset();
     netman_core_reset();
     return mp_const_none;
 }
@@ -166,7 +170,7 @@ static mp_obj_t mod_netman_stats(void) {
     netman_sta_get_info(&sta);
     mp_obj_t by_reason = mp_obj_new_dict(0);
     uint32_t disconnects = 0;
-    for (size_t r = NETMAN_REASON_NONE + 1; r < NETMAN_REASON_COUNT; r++) {
+    for (size_t r = NETMAN_REASON_NONE + 1; r <= NETMAN_REASON_DISCONNECT_LAST; r++) {
         disconnects += c.disconnects[r];
         netman_store(by_reason, netman_reason_qstr(r), mp_obj_new_int_from_uint(c.disconnects[r]));
     }
@@ -208,6 +212,8 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sta_info), MP_ROM_PTR(&mod_netman_sta_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_start), MP_ROM_PTR(&mod_netman_ap_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_info), MP_ROM_PTR(&mod_netman_ap_info_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sntp_config), MP_ROM_PTR(&mod_netman_sntp_config_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sntp_status), MP_ROM_PTR(&mod_netman_sntp_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_read), MP_ROM_PTR(&mod_netman_store_read_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_write), MP_ROM_PTR(&mod_netman_store_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_erase), MP_ROM_PTR(&mod_netman_store_erase_obj) },
@@ -224,6 +230,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_EV_RADIO_LOST), MP_ROM_INT(NETMAN_EV_RADIO_LOST) },
     { MP_ROM_QSTR(MP_QSTR_EV_SCAN_DONE), MP_ROM_INT(NETMAN_EV_SCAN_DONE) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_STARTED), MP_ROM_INT(NETMAN_EV_AP_STARTED) },
+    { MP_ROM_QSTR(MP_QSTR_EV_SNTP_SYNC), MP_ROM_INT(NETMAN_EV_SNTP_SYNC) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_FAILED), MP_ROM_INT(NETMAN_EV_AP_FAILED) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_CONNECTED), MP_ROM_INT(NETMAN_EV_AP_STA_CONNECTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_DISCONNECTED), MP_ROM_INT(NETMAN_EV_AP_STA_DISCONNECTED) },

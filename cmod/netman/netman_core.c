@@ -27,12 +27,14 @@ void netman_core_post(const netman_event_t *event) {
     netman_action_t action = netman_sta_apply_locked(event, &delay_ms);
     netman_scan_apply_locked(event);
     netman_ap_apply_locked(event);
+    netman_sntp_action_t sntp = netman_sntp_apply_locked(event);
     // Timer ticks are the core's own business, not the application's.
     bool schedule = event->kind != NETMAN_EV_TIMER && netman_queue_push_locked(event);
     netman_hal_unlock();
     if (schedule) {
         request_drain();
     }
+    netman_sntp_perform(sntp);
     if (action == NETMAN_ACTION_CONNECT) {
         netman_sta_join();
     } else if (action == NETMAN_ACTION_ARM_TIMER) {
@@ -53,7 +55,14 @@ static mp_obj_t event_arg(const netman_event_t *event) {
         case NETMAN_EV_RADIO_LOST:
             return MP_OBJ_NEW_QSTR(MP_QSTR_no_radio);
         case NETMAN_EV_AP_FAILED:
+        case NETMAN_EV_SNTP_FAILED:
             return MP_OBJ_NEW_QSTR(netman_reason_qstr(event->u.reason));
+        case NETMAN_EV_SNTP_SYNC: {
+            mp_obj_t tv[2] = {
+                mp_obj_new_int_from_uint(event->u.sntp.tv_sec), mp_obj_new_int_from_uint(event->u.sntp.tv_usec),
+            };
+            return mp_obj_new_tuple(2, tv);
+        }
         case NETMAN_EV_AP_STA_CONNECTED:
         case NETMAN_EV_AP_STA_DISCONNECTED:
             return mp_obj_new_bytes(event->u.station.mac, NETMAN_MAC_LEN);

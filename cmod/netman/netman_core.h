@@ -25,7 +25,7 @@ typedef struct {
     uint32_t sched_retries;
     uint32_t callbacks_raised;
     uint32_t connects;
-    uint32_t disconnects[NETMAN_REASON_COUNT];  // by netman_reason_t
+    uint32_t disconnects[NETMAN_REASON_DISCONNECT_LAST + 1];  // by netman_reason_t
     uint32_t beacon_timeouts;
     uint32_t reconnect_attempts;
 } netman_counters_t;
@@ -118,6 +118,38 @@ void netman_ap_apply_locked(const netman_event_t *event);
 netman_err_t netman_ap_start(const netman_ap_params_t *params);
 void netman_ap_reset(void);
 void netman_ap_get_info(netman_ap_info_t *info);
+
+// ---- SNTP (netman_sntp.c) ----
+#define NETMAN_SNTP_HOST_MAX (64)
+
+typedef struct {
+    bool enabled;
+    char host[NETMAN_SNTP_HOST_MAX + 1];
+    uint16_t port;
+    uint32_t interval_ms;
+} netman_sntp_config_t;
+
+typedef struct {
+    bool synced;
+    uint32_t syncs;
+    uint32_t failures;
+    uint32_t last_sync_ms;          // mp_hal_ticks_ms() of the last sync
+    int32_t offset_ms;
+    netman_reason_t last_error;     // of the last attempt, NONE if it synced
+} netman_sntp_info_t;
+
+typedef enum {
+    NETMAN_SNTP_NONE,
+    NETMAN_SNTP_START,
+    NETMAN_SNTP_STOP,
+} netman_sntp_action_t;
+
+netman_sntp_action_t netman_sntp_apply_locked(const netman_event_t *event);
+// Carry out what apply decided (outside the lock).
+void netman_sntp_perform(netman_sntp_action_t action);
+void netman_sntp_configure(const netman_sntp_config_t *config);
+void netman_sntp_reset(void);
+void netman_sntp_get(netman_sntp_config_t *config, netman_sntp_info_t *info);
 
 // ---- scan buffer (netman_scan.c) ----
 #ifndef NETMAN_MAX_SCAN_RESULTS

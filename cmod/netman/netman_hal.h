@@ -40,7 +40,11 @@ typedef enum {
     NETMAN_REASON_BY_REQUEST = 5,
     NETMAN_REASON_ASSOC_FAILED = 6,
     NETMAN_REASON_NO_RADIO = 7,
+    NETMAN_REASON_DISCONNECT_LAST = NETMAN_REASON_NO_RADIO, // the ones above end a connection
     NETMAN_REASON_SSID_IN_USE = 8,  // our AP: another AP on the air has the SSID
+    NETMAN_REASON_TIMEOUT = 9,      // SNTP: no answer in time
+    NETMAN_REASON_BAD_REPLY = 10,   // SNTP: an answer that is not a valid time
+    NETMAN_REASON_NO_SERVER = 11,   // SNTP: the server name does not resolve
     NETMAN_REASON_COUNT,
 } netman_reason_t;
 
@@ -75,6 +79,8 @@ typedef enum {
     NETMAN_EV_AP_STA_CONNECTED,     // a station joined our AP (u.station: mac, rssi)
     NETMAN_EV_AP_STA_DISCONNECTED,  // a station left our AP (u.station: mac)
     NETMAN_EV_AP_STA_IP_ASSIGNED,   // our DHCP server gave a station an address (u.station)
+    NETMAN_EV_SNTP_SYNC,            // the clock was synchronized (u.sntp)
+    NETMAN_EV_SNTP_FAILED,          // a synchronization attempt failed (u.reason)
 } netman_event_kind_t;
 
 typedef enum {
@@ -116,6 +122,11 @@ typedef struct {
             int8_t rssi;
             uint32_t address;
         } station;
+        struct {
+            uint32_t tv_sec;        // the synchronized time (Unix epoch)
+            uint32_t tv_usec;
+            int32_t offset_ms;      // server clock minus our clock
+        } sntp;
     } u;
 } netman_event_t;
 
@@ -181,6 +192,12 @@ netman_err_t netman_hal_sta_disconnect(void);
 // Start our access point; the port posts NETMAN_EV_AP_STARTED (or
 // NETMAN_EV_AP_FAILED), then the station events.
 netman_err_t netman_hal_ap_start(const netman_ap_params_t *params);
+// SNTP: poll `host` (a name or dotted address; "" for the server DHCP gave,
+// where the port knows one) on UDP `port` now and every interval_ms after,
+// posting NETMAN_EV_SNTP_SYNC or NETMAN_EV_SNTP_FAILED for each attempt.
+// Callable from driver context; starting again replaces the server.
+netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t interval_ms);
+void netman_hal_sntp_stop(void);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);

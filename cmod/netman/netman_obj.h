@@ -52,6 +52,10 @@ MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_store_write_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_erase_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_location_obj);
 
+// SNTP bindings (netman_sntp_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_sntp_config_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sntp_status_obj);
+
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_state_obj);

@@ -54,7 +54,7 @@ static void forget_session(void) {
 static netman_action_t on_disconnected(netman_reason_t reason, uint32_t *delay_ms) {
     bool requested = sta.status == NETMAN_STA_DISCONNECTING || reason == NETMAN_REASON_BY_REQUEST;
     sta.last_reason = requested ? NETMAN_REASON_BY_REQUEST : reason;
-    if (sta.last_reason < NETMAN_REASON_COUNT) {
+    if (sta.last_reason <= NETMAN_REASON_DISCONNECT_LAST) {
         netman_counters.disconnects[sta.last_reason]++;
     }
     forget_session();

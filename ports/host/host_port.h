@@ -4,9 +4,22 @@
 #ifndef NETMAN_HOST_PORT_H
 #define NETMAN_HOST_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 // The text netman_hal_last_error() returns; never holds a secret.
 extern char host_last_error[256];
+
+int64_t host_monotonic_ms(void);
+// Make the I/O thread look at its deadlines again.
+void host_wake_io_thread(void);
+
+// The SNTP client (host_sntp.c), run by the I/O thread: its socket (-1 if
+// none), its next deadline (-1 if none), and its work when the socket is
+// readable or a deadline passed.
+int host_sntp_fd(void);
+int64_t host_sntp_deadline(void);
+void host_sntp_service(int64_t now_ms, bool readable);
 
 #endif // NETMAN_HOST_PORT_H

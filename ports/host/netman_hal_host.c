@@ -39,13 +39,13 @@ static int8_t rssi_dbm;
 // Wakes the I/O thread's poll() when the timer changes or on close.
 static int wake_pipe[2] = { -1, -1 };
 
-static int64_t monotonic_ms(void) {
+int64_t host_monotonic_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void wake_io_thread(void) {
+void host_wake_io_thread(void) {
     if (wake_pipe[1] >= 0) {
         ssize_t n = write(wake_pipe[1], "w", 1);
         (void)n; // a full pipe already means "wake up"
@@ -248,7 +248,7 @@ static int run_timer(void) {
     int timeout = -1;
     pthread_mutex_lock(&port_mutex);
     if (timer_deadline_ms >= 0) {
-        int64_t left = timer_deadline_ms - monotonic_ms();
+        int64_t left = timer_deadline_ms - host_monotonic_ms();
         if (left <= 0) {
             timer_deadline_ms = -1;
             fire = true;
@@ -269,12 +269,21 @@ static void *io_thread_main(void *arg) {
     (void)arg;
     static uint8_t body[AIR_FRAME_MAX];
     while (!closing) {
-        struct pollfd fds[2] = {
+        struct pollfd fds[3] = {
             { .fd = air_fd, .events = POLLIN },
             { .fd = wake_pipe[0], .events = POLLIN },
+            { .fd = host_sntp_fd(), .events = POLLIN }, // ignored by poll() when -1
         };
         int timeout = run_timer();
-        if (timeout == 0 || poll(fds, 2, timeout) <= 0) {
+        int64_t sntp_deadline = host_sntp_deadline();
+        if (sntp_deadline >= 0) {
+            int64_t left = sntp_deadline - host_monotonic_ms();
+            int sntp_timeout = left < 0 ? 0 : (left > 60000 ? 60000 : (int)left);
+            timeout = timeout < 0 || sntp_timeout < timeout ? sntp_timeout : timeout;
+        }
+        int ready = timeout == 0 ? 0 : poll(fds, 3, timeout);
+        host_sntp_service(host_monotonic_ms(), ready > 0 && (fds[2].revents & (POLLIN | POLLERR)));
+        if (ready <= 0) {
             continue;
         }
         if (fds[1].revents & POLLIN) {
@@ -421,13 +430,14 @@ void netman_hal_close(void) {
     send_frame(&bye);
     closing = true;
     shutdown(air_fd, SHUT_RDWR);
-    wake_io_thread();
+    host_wake_io_thread();
     pthread_join(io_thread, NULL);
     pthread_mutex_lock(&send_mutex);
     close(air_fd);
     air_fd = -1;
     pthread_mutex_unlock(&send_mutex);
     close_wake_pipe();
+    netman_hal_sntp_stop();
 }
 
 netman_err_t netman_hal_sta_rssi(int8_t *rssi) {
@@ -440,16 +450,16 @@ netman_err_t netman_hal_sta_rssi(int8_t *rssi) {
 
 void netman_hal_timer_arm(uint32_t ms) {
     pthread_mutex_lock(&port_mutex);
-    timer_deadline_ms = monotonic_ms() + ms;
+    timer_deadline_ms = host_monotonic_ms() + ms;
     pthread_mutex_unlock(&port_mutex);
-    wake_io_thread();
+    host_wake_io_thread();
 }
 
 void netman_hal_timer_cancel(void) {
     pthread_mutex_lock(&port_mutex);
     timer_deadline_ms = -1;
     pthread_mutex_unlock(&port_mutex);
-    wake_io_thread();
+    host_wake_io_thread();
 }
 
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {

@@ -59,9 +59,10 @@ _EVENT_CALLBACKS = {
     _netman.EV_AP_STA_CONNECTED: "sta_connected",
     _netman.EV_AP_STA_DISCONNECTED: "sta_disconnected",
     _netman.EV_AP_STA_IP_ASSIGNED: "sta_ip_assigned",
+    _netman.EV_SNTP_SYNC: "synchronized",
 }
 # Callbacks that take the event's argument (the others take none).
-_WITH_ARG = ("got_ip", "sta_connected", "sta_disconnected", "sta_ip_assigned")
+_WITH_ARG = ("got_ip", "sta_connected", "sta_disconnected", "sta_ip_assigned", "synchronized")
 
 
 def _scan_result():
@@ -169,6 +170,11 @@ def _apply_sta(settings):
     _netman.sta_reconnect_policy(_callbacks["disconnected"] is None and not _roaming(), initial_ms, max_ms)
 
 
+def _apply_sntp(settings):
+    _netman.sntp_config(settings["host"], settings["port"], settings["sync_interval"] * 1000)
+    _callbacks["synchronized"] = settings.get("synchronized")
+
+
 def _start_ap(settings):
     global _ap
     settings = dict(settings)
@@ -204,6 +210,8 @@ def start(config=None, **sections):
         sta = cfg.get("sta")
         if sta is not None:
             _apply_sta(sta)
+        if "sntp" in cfg:
+            _apply_sntp(cfg["sntp"])
         if "ap" in cfg:
             _start_ap(cfg["ap"])
         if sta is not None and not sta.get("managed"):
@@ -248,7 +256,10 @@ def sta_connect(config=None, **sta):
     """
     _require_sta()
     if config is not None or sta:
-        _apply_sta(_config.connect_config(config, sta)["sta"])
+        cfg = _config.connect_config(config, sta)
+        if "sntp" in cfg:
+            _apply_sntp(cfg["sntp"])
+        _apply_sta(cfg.get("sta", {}))
     if "ssid" not in _sta:
         # Managed mode without an SSID: the stored credentials, if any.
         stored = _config.fill_credentials("sta", {}, credentials.load()["sta"])
@@ -291,6 +302,14 @@ def info():
         softap["max_connections"] = _ap["max_connections"]
     details["softap"] = softap
     return details
+
+
+def sntp_status():
+    """How time synchronization goes: synced, syncs, failures, last_sync_ms
+    (how long ago), offset_ms (server minus our clock), error (of the last
+    attempt), server."""
+    _require_started()
+    return _netman.sntp_status()
 
 
 def ap_stations():

@@ -6,9 +6,9 @@
 
 import _netman
 
-SECTIONS = ("sta", "ap")
+SECTIONS = ("sta", "ap", "sntp")
 # Sections of the API contract that this firmware does not provide yet.
-_LATER = ("sntp", "mdns", "espnow")
+_LATER = ("mdns", "espnow")
 
 _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
@@ -320,6 +320,34 @@ def ap_section(value, where="ap"):
     return out
 
 
+SNTP_DEFAULTS = {"host": "", "port": 123, "sync_interval": 3600}
+
+_SNTP_KEYS = {
+    "host": None,  # checked below: a name or address, 1 to 64 characters
+    "port": _int_range(1, 65535),
+    "sync_interval": _int_range(1, 86400),
+    "synchronized": _callback,
+}
+
+
+def sntp_section(value, where="sntp"):
+    """Validated SNTP settings; AtomVM's first manual's plain `sntp="host"` works too."""
+    if isinstance(value, (str, bytes)):
+        value = {"host": value}
+    out = dict(SNTP_DEFAULTS)
+    for key, val in as_dict(value, where).items():
+        if key not in _SNTP_KEYS:
+            raise _unknown(where, key, _SNTP_KEYS)
+        if key == "host":
+            val = _text(where, key, val, 1, 64).decode()
+            if " " in val:
+                raise ValueError("%s: 'host' must be a host name or address, got %r" % (where, val))
+        else:
+            val = _SNTP_KEYS[key](where, key, val)
+        out[key] = val
+    return out
+
+
 def sections(top, where):
     """Validated {section: settings} from an already merged top-level dict."""
     if not top:
@@ -332,6 +360,8 @@ def sections(top, where):
             out["sta"] = sta_section(value)
         elif name == "ap":
             out["ap"] = ap_section(value)
+        elif name == "sntp":
+            out["sntp"] = sntp_section(value)
         else:
             raise _unknown(where, name, SECTIONS)
     return out
@@ -346,7 +376,10 @@ def one_form(config, keywords, where):
 
 def network_config(config, keywords):
     """Validated {section: settings} from start()'s three accepted forms."""
-    return sections(one_form(config, keywords, "start"), "start")
+    out = sections(one_form(config, keywords, "start"), "start")
+    if "sntp" in out and "sta" not in out:
+        raise ValueError("start: section 'sntp' needs the 'sta' section (time comes over the station's network)")
+    return out
 
 
 def fill_credentials(section, settings, stored):

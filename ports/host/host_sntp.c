@@ -1,0 +1,206 @@
+/*
+ * The host build's SNTP client (RFC 4330): one UDP socket, serviced by the
+ * I/O thread. Each attempt sends one request and waits up to a second for a
+ * valid answer; then the next attempt comes after the sync interval (or
+ * sooner, after a failure).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netman_hal.h"
+#include "host_port.h"
+
+#define NTP_PACKET_LEN (48)
+#define NTP_UNIX_EPOCH (2208988800u)    // seconds from 1900 to 1970
+#define REPLY_TIMEOUT_MS (1000)
+#define RETRY_MS (2000)
+
+static pthread_mutex_t sntp_mutex = PTHREAD_MUTEX_INITIALIZER;
+static bool sntp_active;
+static char sntp_host[80];
+static uint16_t sntp_port;
+static uint32_t sntp_interval_ms;
+static int sntp_fd = -1;
+static int64_t next_request_ms = -1;
+static int64_t reply_deadline_ms = -1;
+static uint64_t request_ntp_time;       // our transmit timestamp, echoed as "originate"
+
+static uint64_t ntp_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t fraction = ((uint64_t)ts.tv_nsec << 32) / 1000000000u;
+    return ((uint64_t)(ts.tv_sec + NTP_UNIX_EPOCH) << 32) | fraction;
+}
+
+static uint64_t get_u64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+static void put_u64(uint8_t *p, uint64_t v) {
+    for (int i = 7; i >= 0; i--) {
+        p[i] = v & 0xff;
+        v >>= 8;
+    }
+}
+
+static void post_failure(netman_reason_t reason) {
+    netman_event_t event = { .kind = NETMAN_EV_SNTP_FAILED };
+    event.u.reason = reason;
+    netman_core_post(&event);
+}
+
+static void close_socket_locked(void) {
+    if (sntp_fd >= 0) {
+        close(sntp_fd);
+        sntp_fd = -1;
+    }
+}
+
+netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t interval_ms) {
+    pthread_mutex_lock(&sntp_mutex);
+    snprintf(sntp_host, sizeof(sntp_host), "%s", host);
+    sntp_port = port;
+    sntp_interval_ms = interval_ms;
+    sntp_active = true;
+    close_socket_locked();
+    next_request_ms = host_monotonic_ms();
+    reply_deadline_ms = -1;
+    pthread_mutex_unlock(&sntp_mutex);
+    host_wake_io_thread();
+    return NETMAN_OK;
+}
+
+void netman_hal_sntp_stop(void) {
+    pthread_mutex_lock(&sntp_mutex);
+    sntp_active = false;
+    close_socket_locked();
+    next_request_ms = -1;
+    reply_deadline_ms = -1;
+    pthread_mutex_unlock(&sntp_mutex);
+}
+
+int host_sntp_fd(void) {
+    return sntp_fd;
+}
+
+int64_t host_sntp_deadline(void) {
+    pthread_mutex_lock(&sntp_mutex);
+    int64_t deadline = reply_deadline_ms >= 0 ? reply_deadline_ms : next_request_ms;
+    pthread_mutex_unlock(&sntp_mutex);
+    return deadline;
+}
+
+// Open a socket connected to the server (so only its answers arrive) and
+// send one request. Returns a failure reason, or NONE.
+static netman_reason_t send_request_locked(void) {
+    if (sntp_fd < 0) {
+        struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+        struct addrinfo *found = NULL;
+        char port[8];
+        snprintf(port, sizeof(port), "%u", (unsigned)sntp_port);
+        if (sntp_host[0] == '\0' || getaddrinfo(sntp_host, port, &hints, &found) != 0) {
+            return NETMAN_REASON_NO_SERVER;
+        }
+        sntp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (sntp_fd < 0 || connect(sntp_fd, found->ai_addr, found->ai_addrlen) != 0) {
+            freeaddrinfo(found);
+            close_socket_locked();
+            return NETMAN_REASON_NO_SERVER;
+        }
+        freeaddrinfo(found);
+    }
+    uint8_t packet[NTP_PACKET_LEN] = { 0x23 }; // LI 0, version 4, mode 3 (client)
+    request_ntp_time = ntp_now();
+    put_u64(packet + 40, request_ntp_time);
+    if (send(sntp_fd, packet, sizeof(packet), 0) != (ssize_t)sizeof(packet)) {
+        // An unreachable port shows as ECONNREFUSED on a connected socket.
+        return NETMAN_REASON_TIMEOUT;
+    }
+    return NETMAN_REASON_NONE;
+}
+
+// Check an answer and turn it into the synchronized time. Returns NONE, or
+// why there is no time: TIMEOUT (nobody answers there) or BAD_REPLY.
+static netman_reason_t read_reply_locked(netman_event_t *sync) {
+    uint8_t reply[NTP_PACKET_LEN + 16];
+    ssize_t n = recv(sntp_fd, reply, sizeof(reply), 0);
+    uint64_t t4 = ntp_now();
+    if (n < 0) {
+        return NETMAN_REASON_TIMEOUT; // e.g. ECONNREFUSED: no server on that port
+    }
+    if (n < NTP_PACKET_LEN) {
+        return NETMAN_REASON_BAD_REPLY;
+    }
+    uint8_t leap = reply[0] >> 6, version = (reply[0] >> 3) & 7, mode = reply[0] & 7, stratum = reply[1];
+    uint64_t t1 = get_u64(reply + 24), t2 = get_u64(reply + 32), t3 = get_u64(reply + 40);
+    if (mode != 4 || version < 1 || version > 4 || leap == 3 || stratum == 0 || stratum > 15
+        || t1 != request_ntp_time || t3 == 0) {
+        return NETMAN_REASON_BAD_REPLY;
+    }
+    // Clock offset, in units of 2^-32 s: ((t2 - t1) + (t3 - t4)) / 2.
+    int64_t offset = ((int64_t)(t2 - request_ntp_time) + (int64_t)(t3 - t4)) / 2;
+    uint64_t now = t4 + (uint64_t)offset;
+    sync->kind = NETMAN_EV_SNTP_SYNC;
+    sync->u.sntp.tv_sec = (uint32_t)((now >> 32) - NTP_UNIX_EPOCH);
+    sync->u.sntp.tv_usec = (uint32_t)(((now & 0xffffffffu) * 1000000u) >> 32);
+    sync->u.sntp.offset_ms = (int32_t)((offset * 1000) / ((int64_t)1 << 32));
+    return NETMAN_REASON_NONE;
+}
+
+void host_sntp_service(int64_t now_ms, bool readable) {
+    netman_event_t sync;
+    memset(&sync, 0, sizeof(sync));
+    netman_reason_t failure = NETMAN_REASON_NONE;
+    pthread_mutex_lock(&sntp_mutex);
+    if (!sntp_active) {
+        pthread_mutex_unlock(&sntp_mutex);
+        return;
+    }
+    uint32_t retry_ms = sntp_interval_ms < RETRY_MS ? sntp_interval_ms : RETRY_MS;
+    if (readable && reply_deadline_ms >= 0) {
+        failure = read_reply_locked(&sync);
+        if (failure == NETMAN_REASON_NONE) {
+            reply_deadline_ms = -1;
+            next_request_ms = now_ms + sntp_interval_ms;
+        }
+    } else if (readable) {
+        // A late or unasked-for datagram: drop it.
+        uint8_t drop[64];
+        ssize_t ignored = recv(sntp_fd, drop, sizeof(drop), 0);
+        (void)ignored;
+    }
+    if (failure == NETMAN_REASON_NONE && reply_deadline_ms >= 0 && now_ms >= reply_deadline_ms) {
+        failure = NETMAN_REASON_TIMEOUT;
+    }
+    if (failure != NETMAN_REASON_NONE) {
+        reply_deadline_ms = -1;
+        next_request_ms = now_ms + retry_ms;
+    } else if (next_request_ms >= 0 && now_ms >= next_request_ms) {
+        next_request_ms = -1;
+        failure = send_request_locked();
+        if (failure == NETMAN_REASON_NONE) {
+            reply_deadline_ms = now_ms + REPLY_TIMEOUT_MS;
+        } else {
+            next_request_ms = now_ms + retry_ms;
+        }
+    }
+    pthread_mutex_unlock(&sntp_mutex);
+    // Posted outside our lock: the core may call back into this file.
+    if (sync.kind == NETMAN_EV_SNTP_SYNC) {
+        netman_core_post(&sync);
+    }
+    if (failure != NETMAN_REASON_NONE) {
+        post_failure(failure);
+    }
+}
