@@ -7,6 +7,7 @@ DEFAULT_SCENARIO: one WPA2 access point "home" with PSK "secret123".
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -120,3 +121,50 @@ def probe(device: DeviceFactory) -> Callable[..., Probe]:
         return Probe(process)
 
     return make
+
+
+def free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def ntp_server(tmp_path: Path) -> Iterator[int]:
+    """A real NTP server (Debian's chrony) serving the machine's clock on
+    127.0.0.1 at a free port; yields the port."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    chronyd = shutil.which("chronyd") or "/usr/sbin/chronyd"
+    if not Path(chronyd).exists():
+        pytest.fail("chronyd is not installed (apt-get install chrony; .ci/run does)", pytrace=False)
+    port = free_udp_port()
+    conf = tmp_path / "chrony.conf"
+    conf.write_text(f"port {port}\ncmdport 0\nbindaddress 127.0.0.1\nallow 127.0.0.1\n"
+                    f"local stratum 8\npidfile {tmp_path / 'chronyd.pid'}\n")
+    user = ["-u", "root"] if os.geteuid() == 0 else []
+    proc = subprocess.Popen([chronyd, "-x", "-d", "-f", str(conf), *user],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Ready once it answers a client request.
+    deadline = time.monotonic() + 10
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.2)
+        while True:
+            sock.sendto(b"\x23" + bytes(47), ("127.0.0.1", port))
+            try:
+                if len(sock.recv(128)) >= 48:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("chronyd did not start:\n" + (proc.communicate()[0] or ""), pytrace=False)
+    yield port
+    proc.terminate()
+    proc.wait(5)
