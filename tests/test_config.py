@@ -51,7 +51,7 @@ BAD_CONFIGS = [
     ("netman.start([('sta', [('ssid', 'a')]), ('sta', [('ssid', 'b')])])", "ValueError", ["'sta'", "twice"]),
     ("netman.start({'sta': {'ssid': 'home'}}, sta={'ssid': 'home'})", "TypeError", ["not both"]),
     ("netman.start()", "ValueError", ["no section"]),
-    ("netman.start(sntp={'host': '127.0.0.1'})", "ValueError", ["'sntp'", "not supported"]),
+    ("netman.start(mdns={'hostname': 'x'})", "ValueError", ["'mdns'", "not supported"]),
 ]
 
 
