@@ -156,6 +156,7 @@ static mp_obj_t mod_netman_close(void) {
     netman_sta_reset();
     netman_ap_reset();
     netman_sntp_reset();
+    netman_mdns_reset();
     netman_core_reset();
     return mp_const_none;
 }
@@ -212,6 +213,8 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sta_info), MP_ROM_PTR(&mod_netman_sta_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_start), MP_ROM_PTR(&mod_netman_ap_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_info), MP_ROM_PTR(&mod_netman_ap_info_obj) },
+    { MP_ROM_QSTR(MP_QSTR_mdns_config), MP_ROM_PTR(&mod_netman_mdns_config_obj) },
+    { MP_ROM_QSTR(MP_QSTR_mdns_status), MP_ROM_PTR(&mod_netman_mdns_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_sntp_config), MP_ROM_PTR(&mod_netman_sntp_config_obj) },
     { MP_ROM_QSTR(MP_QSTR_sntp_status), MP_ROM_PTR(&mod_netman_sntp_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_read), MP_ROM_PTR(&mod_netman_store_read_obj) },
@@ -231,6 +234,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_EV_SCAN_DONE), MP_ROM_INT(NETMAN_EV_SCAN_DONE) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_STARTED), MP_ROM_INT(NETMAN_EV_AP_STARTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_SNTP_SYNC), MP_ROM_INT(NETMAN_EV_SNTP_SYNC) },
+    { MP_ROM_QSTR(MP_QSTR_EV_MDNS_NAME), MP_ROM_INT(NETMAN_EV_MDNS_NAME) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_FAILED), MP_ROM_INT(NETMAN_EV_AP_FAILED) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_CONNECTED), MP_ROM_INT(NETMAN_EV_AP_STA_CONNECTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_AP_STA_DISCONNECTED), MP_ROM_INT(NETMAN_EV_AP_STA_DISCONNECTED) },

@@ -28,6 +28,7 @@ void netman_core_post(const netman_event_t *event) {
     netman_scan_apply_locked(event);
     netman_ap_apply_locked(event);
     netman_sntp_action_t sntp = netman_sntp_apply_locked(event);
+    netman_mdns_action_t mdns = netman_mdns_apply_locked(event);
     // Timer ticks are the core's own business, not the application's.
     bool schedule = event->kind != NETMAN_EV_TIMER && netman_queue_push_locked(event);
     netman_hal_unlock();
@@ -35,6 +36,7 @@ void netman_core_post(const netman_event_t *event) {
         request_drain();
     }
     netman_sntp_perform(sntp);
+    netman_mdns_perform(mdns);
     if (action == NETMAN_ACTION_CONNECT) {
         netman_sta_join();
     } else if (action == NETMAN_ACTION_ARM_TIMER) {
@@ -57,6 +59,8 @@ static mp_obj_t event_arg(const netman_event_t *event) {
         case NETMAN_EV_AP_FAILED:
         case NETMAN_EV_SNTP_FAILED:
             return MP_OBJ_NEW_QSTR(netman_reason_qstr(event->u.reason));
+        case NETMAN_EV_MDNS_NAME:
+            return MP_OBJ_NEW_SMALL_INT(event->u.mdns_suffix);
         case NETMAN_EV_SNTP_SYNC: {
             mp_obj_t tv[2] = {
                 mp_obj_new_int_from_uint(event->u.sntp.tv_sec), mp_obj_new_int_from_uint(event->u.sntp.tv_usec),

@@ -151,6 +151,21 @@ void netman_sntp_configure(const netman_sntp_config_t *config);
 void netman_sntp_reset(void);
 void netman_sntp_get(netman_sntp_config_t *config, netman_sntp_info_t *info);
 
+// ---- mDNS (netman_mdns.c) ----
+typedef enum {
+    NETMAN_MDNS_NONE,
+    NETMAN_MDNS_START,
+    NETMAN_MDNS_STOP,
+} netman_mdns_action_t;
+
+netman_mdns_action_t netman_mdns_apply_locked(const netman_event_t *event);
+void netman_mdns_perform(netman_mdns_action_t action);
+// NULL turns mDNS off; a running responder restarts with the new config.
+void netman_mdns_configure(const netman_mdns_config_t *config);
+void netman_mdns_reset(void);
+// Copies the config; returns whether the responder runs.
+bool netman_mdns_get(netman_mdns_config_t *config, uint16_t *suffix, uint32_t *address);
+
 // ---- scan buffer (netman_scan.c) ----
 #ifndef NETMAN_MAX_SCAN_RESULTS
 #define NETMAN_MAX_SCAN_RESULTS (20)

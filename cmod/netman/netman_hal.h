@@ -19,6 +19,8 @@
 #define NETMAN_PSK_MAX (64)
 #define NETMAN_HOSTNAME_MAX (32)
 #define NETMAN_AP_MAX_STATIONS (10)
+#define NETMAN_MDNS_MAX_SERVICES (8)
+#define NETMAN_MDNS_NAME_MAX (63)
 
 // Result codes of HAL requests (0 = accepted).
 typedef enum {
@@ -81,6 +83,7 @@ typedef enum {
     NETMAN_EV_AP_STA_IP_ASSIGNED,   // our DHCP server gave a station an address (u.station)
     NETMAN_EV_SNTP_SYNC,            // the clock was synchronized (u.sntp)
     NETMAN_EV_SNTP_FAILED,          // a synchronization attempt failed (u.reason)
+    NETMAN_EV_MDNS_NAME,            // mDNS probing settled our name (u.mdns_suffix)
 } netman_event_kind_t;
 
 typedef enum {
@@ -122,6 +125,7 @@ typedef struct {
             int8_t rssi;
             uint32_t address;
         } station;
+        uint16_t mdns_suffix;       // 0: the configured hostname; n >= 2: "<hostname>-<n>"
         struct {
             uint32_t tv_sec;        // the synchronized time (Unix epoch)
             uint32_t tv_usec;
@@ -198,6 +202,26 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params);
 // Callable from driver context; starting again replaces the server.
 netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t interval_ms);
 void netman_hal_sntp_stop(void);
+// mDNS: answer for <hostname>.local and the services at `address` until
+// stopped, announcing them first. The config stays valid (and unchanged)
+// until netman_hal_mdns_stop(). If the name is taken on the network the port
+// picks "<hostname>-<n>" and posts NETMAN_EV_MDNS_NAME.
+typedef struct {
+    char service[NETMAN_MDNS_NAME_MAX + 1];   // "_http"
+    char proto[5];                            // "_tcp" or "_udp"
+    uint16_t port;
+    char instance[NETMAN_MDNS_NAME_MAX + 1];  // "My web server"
+} netman_mdns_service_t;
+
+typedef struct {
+    char hostname[NETMAN_MDNS_NAME_MAX + 1];
+    uint32_t ttl;                             // seconds
+    uint8_t service_count;
+    netman_mdns_service_t services[NETMAN_MDNS_MAX_SERVICES];
+} netman_mdns_config_t;
+
+netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t address);
+void netman_hal_mdns_stop(void);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);

@@ -56,6 +56,10 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_location_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_sntp_config_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sntp_status_obj);
 
+// mDNS bindings (netman_mdns_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_mdns_config_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_mdns_status_obj);
+
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_state_obj);

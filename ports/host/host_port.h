@@ -8,12 +8,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netman_hal.h"
+#include "air_wire.h"
+
 // The text netman_hal_last_error() returns; never holds a secret.
 extern char host_last_error[256];
 
 int64_t host_monotonic_ms(void);
 // Make the I/O thread look at its deadlines again.
 void host_wake_io_thread(void);
+// Finish and send a frame to the air (any thread).
+netman_err_t host_send_frame(air_frame_t *frame);
 
 // The SNTP client (host_sntp.c), run by the I/O thread: its socket (-1 if
 // none), its next deadline (-1 if none), and its work when the socket is
@@ -21,5 +26,11 @@ void host_wake_io_thread(void);
 int host_sntp_fd(void);
 int64_t host_sntp_deadline(void);
 void host_sntp_service(int64_t now_ms, bool readable);
+
+// The mDNS responder (host_mdns.c), run by the I/O thread: its socket (-1 if
+// none), answering the query waiting there, and the name the air settled.
+int host_mdns_fd(void);
+void host_mdns_service(void);
+void host_mdns_set_suffix(uint16_t suffix);
 
 #endif // NETMAN_HOST_PORT_H

@@ -126,7 +126,7 @@ static size_t read_frame(int fd, uint8_t *body, int timeout_ms) {
     return len;
 }
 
-static netman_err_t send_frame(air_frame_t *frame) {
+netman_err_t host_send_frame(air_frame_t *frame) {
     if (!air_frame_finish(frame)) {
         return fail(NETMAN_ERR_IO, "%s", "request too large for an air frame");
     }
@@ -221,6 +221,14 @@ static void handle_frame(const uint8_t *body, size_t len) {
             air_get_bytes(&reader, event.u.station.mac, NETMAN_MAC_LEN);
             event.u.station.address = air_get_ipv4(&reader);
             break;
+        case AIR_MSG_MDNS_NAME:
+            event.kind = NETMAN_EV_MDNS_NAME;
+            event.u.mdns_suffix = (uint16_t)(air_get_u8(&reader) << 8);
+            event.u.mdns_suffix |= air_get_u8(&reader);
+            if (air_reader_done(&reader)) {
+                host_mdns_set_suffix(event.u.mdns_suffix);
+            }
+            break;
         case AIR_MSG_STA_RSSI: {
             int8_t dbm = (int8_t)air_get_u8(&reader);
             if (air_reader_done(&reader)) {
@@ -269,10 +277,11 @@ static void *io_thread_main(void *arg) {
     (void)arg;
     static uint8_t body[AIR_FRAME_MAX];
     while (!closing) {
-        struct pollfd fds[3] = {
+        struct pollfd fds[4] = {
             { .fd = air_fd, .events = POLLIN },
             { .fd = wake_pipe[0], .events = POLLIN },
             { .fd = host_sntp_fd(), .events = POLLIN }, // ignored by poll() when -1
+            { .fd = host_mdns_fd(), .events = POLLIN },
         };
         int timeout = run_timer();
         int64_t sntp_deadline = host_sntp_deadline();
@@ -281,10 +290,13 @@ static void *io_thread_main(void *arg) {
             int sntp_timeout = left < 0 ? 0 : (left > 60000 ? 60000 : (int)left);
             timeout = timeout < 0 || sntp_timeout < timeout ? sntp_timeout : timeout;
         }
-        int ready = timeout == 0 ? 0 : poll(fds, 3, timeout);
+        int ready = timeout == 0 ? 0 : poll(fds, 4, timeout);
         host_sntp_service(host_monotonic_ms(), ready > 0 && (fds[2].revents & (POLLIN | POLLERR)));
         if (ready <= 0) {
             continue;
+        }
+        if (fds[3].revents & POLLIN) {
+            host_mdns_service();
         }
         if (fds[1].revents & POLLIN) {
             char drain[64];
@@ -424,10 +436,11 @@ void netman_hal_close(void) {
     if (air_fd < 0) {
         return;
     }
+    netman_hal_mdns_stop();
     // A clean stop, unlike a crash: our AP sends its stations away.
     air_frame_t bye;
     air_frame_begin(&bye, AIR_MSG_BYE);
-    send_frame(&bye);
+    host_send_frame(&bye);
     closing = true;
     shutdown(air_fd, SHUT_RDWR);
     host_wake_io_thread();
@@ -473,7 +486,7 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     air_frame_put_ipv4(&frame, params->ip.netmask);
     air_frame_put_ipv4(&frame, params->ip.gateway);
     air_frame_put_ipv4(&frame, params->ip.dns);
-    netman_err_t err = send_frame(&frame);
+    netman_err_t err = host_send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;
 }
@@ -486,7 +499,7 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     air_frame_put_u8(&frame, params->channel);
     air_frame_put_u8(&frame, params->hidden);
     air_frame_put_u8(&frame, params->max_connections);
-    netman_err_t err = send_frame(&frame);
+    netman_err_t err = host_send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;
 }
@@ -502,11 +515,11 @@ netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     air_frame_put_str(&frame, params->ssid, params->ssid_len);
     air_frame_put_u8(&frame, params->match_bssid);
     air_frame_put_bytes(&frame, params->bssid, NETMAN_MAC_LEN);
-    return send_frame(&frame);
+    return host_send_frame(&frame);
 }
 
 netman_err_t netman_hal_sta_disconnect(void) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_STA_DISCONNECT);
-    return send_frame(&frame);
+    return host_send_frame(&frame);
 }

@@ -38,6 +38,7 @@ _network = None
 _mac = None
 _sta = None  # station settings without the PSK (that lives only in C)
 _ap = None  # access-point settings without the PSK
+_mdns_hostname = None
 _callbacks = {}
 # The scan in flight: who gets its result ("callback" or "wait") and how many networks.
 _scan = {"mode": None, "results": 0}
@@ -128,6 +129,8 @@ def _dispatch(kind, arg):
         return
     if kind == _netman.EV_STA_DISCONNECTED and arg != "by_request" and _roaming():
         _roam()
+    elif kind == _netman.EV_MDNS_NAME:
+        _mdns_renamed(arg)
     name = _EVENT_CALLBACKS.get(kind)
     if name in _WITH_ARG:
         _call(name, arg)
@@ -175,6 +178,17 @@ def _apply_sntp(settings):
     _callbacks["synchronized"] = settings.get("synchronized")
 
 
+def _apply_mdns(settings):
+    global _mdns_hostname
+    _mdns_hostname = settings.get("hostname") or _sta["dhcp_hostname"]
+    _netman.mdns_config(_mdns_hostname, settings["ttl"], settings["services"])
+
+
+def _mdns_renamed(suffix):
+    if suffix >= 2:
+        print("netman: mDNS name '%s.local' is taken; answering as '%s-%d.local'" % (_mdns_hostname, _mdns_hostname, suffix))
+
+
 def _start_ap(settings):
     global _ap
     settings = dict(settings)
@@ -212,6 +226,8 @@ def start(config=None, **sections):
             _apply_sta(sta)
         if "sntp" in cfg:
             _apply_sntp(cfg["sntp"])
+        if "mdns" in cfg:
+            _apply_mdns(cfg["mdns"])
         if "ap" in cfg:
             _start_ap(cfg["ap"])
         if sta is not None and not sta.get("managed"):
@@ -260,6 +276,8 @@ def sta_connect(config=None, **sta):
         if "sntp" in cfg:
             _apply_sntp(cfg["sntp"])
         _apply_sta(cfg.get("sta", {}))
+        if "mdns" in cfg:
+            _apply_mdns(cfg["mdns"])
     if "ssid" not in _sta:
         # Managed mode without an SSID: the stored credentials, if any.
         stored = _config.fill_credentials("sta", {}, credentials.load()["sta"])
@@ -310,6 +328,13 @@ def sntp_status():
     attempt), server."""
     _require_started()
     return _netman.sntp_status()
+
+
+def mdns_status():
+    """The mDNS responder: running, hostname (as answered, after any
+    conflict), conflict, address."""
+    _require_started()
+    return _netman.mdns_status()
 
 
 def ap_stations():

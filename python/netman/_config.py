@@ -6,9 +6,9 @@
 
 import _netman
 
-SECTIONS = ("sta", "ap", "sntp")
+SECTIONS = ("sta", "ap", "sntp", "mdns")
 # Sections of the API contract that this firmware does not provide yet.
-_LATER = ("mdns", "espnow")
+_LATER = ("espnow",)
 
 _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
@@ -348,6 +348,67 @@ def sntp_section(value, where="sntp"):
     return out
 
 
+MDNS_MAX_SERVICES = 8
+_SERVICE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+def _label(where, key, value, chars=None):
+    text = _text(where, key, value, 1, 63).decode()
+    if chars is not None and any(c not in chars for c in text.lower()):
+        raise ValueError("%s: '%s' may hold only letters, digits and '-', got %r" % (where, key, text))
+    if "." in text:
+        raise ValueError("%s: '%s' must not contain '.', got %r" % (where, key, text))
+    return text
+
+
+def _mdns_hostname(where, key, value):
+    name = _label(where, key, value, _SERVICE_CHARS)
+    if name[0] == "-" or name[-1] == "-":
+        raise ValueError("%s: '%s' must not start or end with '-'" % (where, key))
+    return name
+
+
+def _services(where, key, value):
+    if not isinstance(value, (list, tuple)) or len(value) > MDNS_MAX_SERVICES:
+        raise TypeError("%s: '%s' must be a list of at most %d (service, proto, port, instance)"
+                        % (where, key, MDNS_MAX_SERVICES))
+    out = []
+    for entry in value:
+        if not isinstance(entry, (list, tuple)) or len(entry) != 4:
+            raise TypeError("%s: '%s' entries must be (service, proto, port, instance), like "
+                            "('_http', '_tcp', 80, 'My web server')" % (where, key))
+        service = _label(where, key + " service", entry[0])
+        if service[0] != "_" or len(service) > 16 or any(c not in _SERVICE_CHARS for c in service[1:].lower()):
+            raise ValueError("%s: '%s' service must be '_' and 1 to 15 letters, digits or '-', got %r"
+                             % (where, key, service))
+        proto = _label(where, key + " proto", entry[1])
+        if proto not in ("_tcp", "_udp"):
+            raise ValueError("%s: '%s' proto must be '_tcp' or '_udp', got %r" % (where, key, proto))
+        port = _int_range(1, 65535)(where, key + " port", entry[2])
+        out.append((service, proto, port, _label(where, key + " instance", entry[3])))
+    return out
+
+
+_MDNS_KEYS = {
+    "hostname": _mdns_hostname,
+    "ttl": _int_range(1, 4500),
+    "services": _services,
+}
+
+
+def mdns_section(value, where="mdns"):
+    """Validated mDNS settings (AtomVM's `host` is an alias of `hostname`)."""
+    out = {"ttl": 120, "services": []}
+    for key, val in as_dict(value, where).items():
+        name = "hostname" if key == "host" else key
+        if name not in _MDNS_KEYS:
+            raise _unknown(where, key, list(_MDNS_KEYS) + ["host"])
+        if name in out and name == "hostname":
+            raise ValueError("%s: 'hostname' given twice (as 'hostname' and 'host')" % where)
+        out[name] = _MDNS_KEYS[name](where, key, val)
+    return out
+
+
 def sections(top, where):
     """Validated {section: settings} from an already merged top-level dict."""
     if not top:
@@ -362,6 +423,8 @@ def sections(top, where):
             out["ap"] = ap_section(value)
         elif name == "sntp":
             out["sntp"] = sntp_section(value)
+        elif name == "mdns":
+            out["mdns"] = mdns_section(value)
         else:
             raise _unknown(where, name, SECTIONS)
     return out
@@ -377,8 +440,10 @@ def one_form(config, keywords, where):
 def network_config(config, keywords):
     """Validated {section: settings} from start()'s three accepted forms."""
     out = sections(one_form(config, keywords, "start"), "start")
-    if "sntp" in out and "sta" not in out:
-        raise ValueError("start: section 'sntp' needs the 'sta' section (time comes over the station's network)")
+    for service in ("sntp", "mdns"):
+        if service in out and "sta" not in out:
+            raise ValueError("start: section '%s' needs the 'sta' section (it runs on the station's network)"
+                             % service)
     return out
 
 

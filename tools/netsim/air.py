@@ -91,6 +91,7 @@ class Air:
         self.devices: dict[bytes, Device] = {}
         self.pool = LeasePool(ipaddress.IPv4Network(scenario.dhcp.network), scenario.dhcp.gateway)
         self.softaps: dict[str, SoftAp] = {}   # by SSID
+        self.mdns_names: dict[str, bytes] = {}  # mDNS host name in use (lower case) -> device MAC
         self._next_softap_net = 1
         self.dhcp_failing = scenario.dhcp.fail
         self.history: list[dict[str, Any]] = []
@@ -237,6 +238,26 @@ class Air:
                 self.send(soft.owner, p.Writer(p.AP_STA_IP_ASSIGNED).raw(device.mac).ipv4(address).frame())
         device.ip, device.state, device.join = address, "connected", None
         self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(gateway).ipv4(dns).frame())
+
+    # ---- mDNS: the air plays the multicast medium -----------------------------
+
+    def on_mdns_claim(self, device: Device, name: str, address: str) -> None:
+        """Probe for `name`: taken by another device, the claimant gets the
+        first free "<name>-<n>" (RFC 6762 §9). Then it announces itself."""
+        self._mdns_release(device)
+        suffix, granted = 0, name
+        while self.mdns_names.get(granted.lower(), device.mac) != device.mac:
+            suffix = 2 if suffix == 0 else suffix + 1
+            granted = f"{name}-{suffix}"
+        self.mdns_names[granted.lower()] = device.mac
+        if suffix:
+            self.record("mdns_conflict", mac=p.mac_str(device.mac), wanted=name, granted=granted)
+        self.record("mdns_announce", mac=p.mac_str(device.mac), name=granted, address=address)
+        self.send(device, p.Writer(p.MDNS_NAME).u16(suffix).frame())
+
+    def _mdns_release(self, device: Device) -> None:
+        for name in [n for n, mac in self.mdns_names.items() if mac == device.mac]:
+            del self.mdns_names[name]
 
     # ---- access points run by devices --------------------------------------
 
@@ -464,6 +485,7 @@ class Air:
                 if soft is not None:
                     # Its AP vanished with it: stations miss beacons, then lose it.
                     self.remove_ap(soft.ap.ssid)
+                self._mdns_release(device)
                 del self.devices[device.mac]
                 self.record("device_left_air", mac=p.mac_str(device.mac))
             try:
@@ -498,6 +520,15 @@ class Air:
             channel, hidden, max_connections = frame.u8(), frame.u8(), frame.u8()
             frame.end()
             self.on_ap_start(device, ssid, psk, channel, bool(hidden), max_connections)
+        elif frame.msg_type == p.MDNS_CLAIM:
+            name, address = frame.string().decode(errors="replace"), frame.ipv4()
+            frame.end()
+            if not 1 <= len(name) <= 63:
+                raise p.ProtocolError(p.ERR_BAD_FRAME, "mdns: host name must be 1 to 63 bytes")
+            self.on_mdns_claim(device, name, address)
+        elif frame.msg_type == p.MDNS_RELEASE:
+            frame.end()
+            self._mdns_release(device)
         elif frame.msg_type == p.SCAN:
             passive, show_hidden, dwell_ms, channel = frame.u8(), frame.u8(), frame.u16(), frame.u8()
             ssid = frame.string()

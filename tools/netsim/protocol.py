@@ -19,6 +19,8 @@ STA_CONNECT = 0x10
 STA_DISCONNECT = 0x11
 SCAN = 0x12
 AP_START = 0x13
+MDNS_CLAIM = 0x14
+MDNS_RELEASE = 0x15
 # air -> device
 WELCOME = 0x81
 STA_CONNECTED = 0x90
@@ -29,6 +31,7 @@ STA_RSSI = 0x94
 SCAN_RESULT = 0x95
 SCAN_DONE = 0x96
 STA_CHANNEL = 0x97
+MDNS_NAME = 0x98
 AP_STARTED = 0xA0
 AP_FAILED = 0xA1
 AP_CHANNEL = 0xA2
@@ -92,6 +95,10 @@ class Writer:
 
     def ipv4(self, address: str) -> Writer:
         self.parts.append(bytes(int(x) for x in address.split(".")))
+        return self
+
+    def u16(self, value: int) -> Writer:
+        self.parts.append(struct.pack(">H", value))
         return self
 
     def i8(self, value: int) -> Writer:

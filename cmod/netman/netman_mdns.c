@@ -1,0 +1,88 @@
+/*
+ * mDNS in the core: the hostname and services to advertise, and when (while
+ * the station has an address: every reconnect announces the new address).
+ * The port runs the responder.
+ */
+#include <string.h>
+
+#include "netman_core.h"
+
+static bool mdns_enabled;
+static bool mdns_running;
+static netman_mdns_config_t mdns_config;
+static uint32_t mdns_address;
+static uint16_t mdns_suffix;
+
+netman_mdns_action_t netman_mdns_apply_locked(const netman_event_t *event) {
+    switch (event->kind) {
+        case NETMAN_EV_STA_GOT_IP:
+            if (mdns_enabled) {
+                mdns_address = event->u.ip.address;
+                mdns_running = true;
+                return NETMAN_MDNS_START;
+            }
+            break;
+        case NETMAN_EV_STA_DISCONNECTED:
+        case NETMAN_EV_RADIO_LOST:
+            if (mdns_running) {
+                mdns_running = false;
+                return NETMAN_MDNS_STOP;
+            }
+            break;
+        case NETMAN_EV_MDNS_NAME:
+            mdns_suffix = event->u.mdns_suffix;
+            break;
+        default:
+            break;
+    }
+    return NETMAN_MDNS_NONE;
+}
+
+void netman_mdns_perform(netman_mdns_action_t action) {
+    if (action == NETMAN_MDNS_START) {
+        // The config does not change while the responder runs (see configure).
+        netman_hal_mdns_start(&mdns_config, mdns_address);
+    } else if (action == NETMAN_MDNS_STOP) {
+        netman_hal_mdns_stop();
+    }
+}
+
+void netman_mdns_configure(const netman_mdns_config_t *config) {
+    netman_hal_lock();
+    bool was_running = mdns_running;
+    mdns_running = false;
+    netman_hal_unlock();
+    if (was_running) {
+        netman_hal_mdns_stop();
+    }
+    netman_hal_lock();
+    mdns_enabled = config != NULL;
+    if (config != NULL) {
+        mdns_config = *config;
+    }
+    mdns_suffix = 0;
+    mdns_running = was_running && mdns_enabled;
+    netman_hal_unlock();
+    if (mdns_running) {
+        netman_hal_mdns_start(&mdns_config, mdns_address);
+    }
+}
+
+void netman_mdns_reset(void) {
+    netman_hal_lock();
+    mdns_enabled = false;
+    mdns_running = false;
+    mdns_suffix = 0;
+    memset(&mdns_config, 0, sizeof(mdns_config));
+    netman_hal_unlock();
+}
+
+bool netman_mdns_get(netman_mdns_config_t *config, uint16_t *suffix, uint32_t *address) {
+    netman_hal_lock();
+    bool running = mdns_running;
+    *config = mdns_config;
+    *suffix = mdns_suffix;
+    *address = mdns_address;
+    netman_hal_unlock();
+    return running;
+}
