@@ -51,7 +51,7 @@ BAD_CONFIGS = [
     ("netman.start([('sta', [('ssid', 'a')]), ('sta', [('ssid', 'b')])])", "ValueError", ["'sta'", "twice"]),
     ("netman.start({'sta': {'ssid': 'home'}}, sta={'ssid': 'home'})", "TypeError", ["not both"]),
     ("netman.start()", "ValueError", ["no section"]),
-    ("netman.start(mdns={'hostname': 'x'})", "ValueError", ["'mdns'", "not supported"]),
+    ("netman.start(espnow={'rxbuf': 1024})", "ValueError", ["'espnow'", "not supported"]),
 ]
 
 
