@@ -14,7 +14,6 @@ from typing import Callable, Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 from netsim.launch import AirProcess, DeviceProcess  # noqa: E402
-from netsim.scenario import many_aps_toml  # noqa: E402,F401  (re-exported for benchmarks)
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchlib import air_and_device, main, many_aps_toml
+from benchlib import air_and_device, main
+from netsim.scenario import many_aps_toml
 
 APP = """
 import gc, time, netman, _netman

@@ -99,6 +99,15 @@ class Probe:
         kind, reason, message = (answer[4:].split(" ", 2) + ["", ""])[:3]
         return [kind, reason, message]
 
+    def rejects(self, line: str, kind: str, words: list[str]) -> str:
+        """Run a line that must raise `kind` with all of `words` in its
+        message; returns the message."""
+        got, _, message = self.error(line)
+        assert got == kind, message
+        missing = [w for w in words if w not in message]
+        assert not missing, f"{missing} not in {message!r}"
+        return message
+
     def wait_event(self, name: str, timeout: float = 10.0, start: int = 0) -> str:
         return self.process.wait_line(rf"^EV {name}\b", timeout, start).string
 
