@@ -210,10 +210,10 @@ def start(config=None, **sections):
     if _network is not None:
         raise NetError("already_started", "netman is already started; call netman.stop() first")
     cfg = _config.network_config(config, sections)
-    stored = credentials.load() if any("ssid" not in cfg[k] for k in cfg) else {}
-    for kind in ("sta", "ap"):
-        if kind in cfg:
-            cfg[kind] = _config.fill_credentials(kind, cfg[kind], stored.get(kind))
+    modes = [kind for kind in ("sta", "ap") if kind in cfg]
+    stored = credentials.load() if any("ssid" not in cfg[kind] for kind in modes) else {}
+    for kind in modes:
+        cfg[kind] = _config.fill_credentials(cfg[kind], stored.get(kind))
     sta = cfg.get("sta")
     if sta is not None and "ssid" not in sta and "networks" not in sta and not sta.get("managed"):
         raise ValueError("sta: 'ssid' is required unless 'managed' is set or credentials are stored "
@@ -256,6 +256,7 @@ def stop():
     _network = None
     _sta = None
     _ap = None
+    _scan["mode"] = None
     _callbacks.clear()
 
 
@@ -280,7 +281,7 @@ def sta_connect(config=None, **sta):
             _apply_mdns(cfg["mdns"])
     if "ssid" not in _sta:
         # Managed mode without an SSID: the stored credentials, if any.
-        stored = _config.fill_credentials("sta", {}, credentials.load()["sta"])
+        stored = _config.fill_credentials({}, credentials.load()["sta"])
         if stored:
             _apply_sta(stored)
     _netman.sta_connect()

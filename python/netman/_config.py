@@ -447,7 +447,7 @@ def network_config(config, keywords):
     return out
 
 
-def fill_credentials(section, settings, stored):
+def fill_credentials(settings, stored):
     """Take ssid/psk from the stored (ssid, psk) where the config has none;
     explicit values win, and a stored PSK only goes with its own SSID."""
     if stored is None:
