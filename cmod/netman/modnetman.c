@@ -111,6 +111,10 @@ size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *w
     return len;
 }
 
+bool netman_is_open(void) {
+    return netman_open;
+}
+
 void netman_require_open(void) {
     if (!netman_open) {
         netman_raise(MP_QSTR_not_started, "netman is not started");
@@ -157,6 +161,12 @@ static mp_obj_t mod_netman_close(void) {
     netman_ap_reset();
     netman_sntp_reset();
     netman_mdns_reset();
+    // ESP-NOW needs the radio: it stops with the network.
+    netman_hal_lock();
+    netman_espnow_stop_locked();
+    netman_hal_unlock();
+    netman_espnow_forget_peers();
+    netman_espnow_set_irq(MP_OBJ_NULL, MP_OBJ_NULL);
     netman_core_reset();
     return mp_const_none;
 }
@@ -221,6 +231,18 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_store_write), MP_ROM_PTR(&mod_netman_store_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_erase), MP_ROM_PTR(&mod_netman_store_erase_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_location), MP_ROM_PTR(&mod_netman_store_location_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_active), MP_ROM_PTR(&mod_netman_espnow_active_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_send), MP_ROM_PTR(&mod_netman_espnow_send_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_recvinto), MP_ROM_PTR(&mod_netman_espnow_recvinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_any), MP_ROM_PTR(&mod_netman_espnow_any_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_stats), MP_ROM_PTR(&mod_netman_espnow_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_set_pmk), MP_ROM_PTR(&mod_netman_espnow_set_pmk_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_peer), MP_ROM_PTR(&mod_netman_espnow_peer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_get_peer), MP_ROM_PTR(&mod_netman_espnow_get_peer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_del_peer), MP_ROM_PTR(&mod_netman_espnow_del_peer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_get_peers), MP_ROM_PTR(&mod_netman_espnow_get_peers_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_irq), MP_ROM_PTR(&mod_netman_espnow_irq_obj) },
+    { MP_ROM_QSTR(MP_QSTR_espnow_min_rxbuf), MP_ROM_PTR(&mod_netman_espnow_min_rxbuf_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_start), MP_ROM_PTR(&mod_netman_scan_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_state), MP_ROM_PTR(&mod_netman_scan_state_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_done_us), MP_ROM_PTR(&mod_netman_scan_done_us_obj) },

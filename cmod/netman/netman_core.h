@@ -4,7 +4,7 @@
 #ifndef NETMAN_CORE_H
 #define NETMAN_CORE_H
 
-#include "py/mpconfig.h"
+#include "py/obj.h"
 
 #include "netman_hal.h"
 
@@ -165,6 +165,66 @@ void netman_mdns_configure(const netman_mdns_config_t *config);
 void netman_mdns_reset(void);
 // Copies the config; returns whether the responder runs.
 bool netman_mdns_get(netman_mdns_config_t *config, uint16_t *suffix, uint32_t *address);
+
+// ---- ESP-NOW (netman_espnow.c) ----
+#define NETMAN_ESPNOW_MAX_PEERS (20)
+#define NETMAN_ESPNOW_MAX_ENCRYPTED (6)
+
+typedef struct {
+    uint32_t tx_packets;
+    uint32_t tx_responses;
+    uint32_t tx_failures;
+    uint32_t tx_done;               // completions (responses + failures)
+    uint32_t rx_packets;
+    uint32_t rx_dropped;
+} netman_espnow_stats_t;
+
+typedef struct {
+    uint8_t mac[NETMAN_MAC_LEN];
+    int8_t rssi;
+    uint32_t time_ms;
+    uint8_t data[NETMAN_ESPNOW_MAX_DATA];
+} netman_espnow_frame_t;
+
+typedef struct {
+    uint8_t mac[NETMAN_MAC_LEN];
+    uint8_t lmk[NETMAN_ESPNOW_KEY_LEN];
+    bool has_lmk;
+    bool encrypt;
+    uint8_t channel;
+    uint8_t ifidx;
+} netman_espnow_peer_t;
+
+typedef enum {
+    NETMAN_ESPNOW_OK,
+    NETMAN_ESPNOW_EXIST,
+    NETMAN_ESPNOW_NOT_FOUND,
+    NETMAN_ESPNOW_FULL,
+} netman_espnow_result_t;
+
+// The ring's storage comes from the GC heap (the caller allocates it).
+void netman_espnow_start_locked(void *storage, size_t size);
+void netman_espnow_stop_locked(void);
+bool netman_espnow_is_active(void);
+// Take the oldest frame; returns its length, 0 if none.
+size_t netman_espnow_take(netman_espnow_frame_t *frame);
+bool netman_espnow_any(void);
+size_t netman_espnow_min_rxbuf(void);
+void netman_espnow_apply_locked(const netman_event_t *event);
+void netman_espnow_count_send_locked(void);
+void netman_espnow_get_stats(netman_espnow_stats_t *stats);
+void netman_espnow_key_id(const uint8_t *lmk, uint8_t out[NETMAN_ESPNOW_KEY_ID_LEN]);
+bool netman_espnow_peer_accepts_locked(const uint8_t *mac, const uint8_t *key_id);
+void netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]);
+// add (or modify when add is false) a peer.
+netman_espnow_result_t netman_espnow_peer_set(const netman_espnow_peer_t *peer, bool add);
+netman_espnow_result_t netman_espnow_peer_get(const uint8_t *mac, netman_espnow_peer_t *peer);
+netman_espnow_result_t netman_espnow_peer_del(const uint8_t *mac);
+size_t netman_espnow_peers(netman_espnow_peer_t *out, size_t max);
+void netman_espnow_forget_peers(void);
+bool netman_espnow_irq_arm_locked(void);
+void netman_espnow_irq_schedule(void);
+void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg);
 
 // ---- scan buffer (netman_scan.c) ----
 #ifndef NETMAN_MAX_SCAN_RESULTS

@@ -21,6 +21,9 @@
 #define NETMAN_AP_MAX_STATIONS (10)
 #define NETMAN_MDNS_MAX_SERVICES (8)
 #define NETMAN_MDNS_NAME_MAX (63)
+#define NETMAN_ESPNOW_MAX_DATA (250)
+#define NETMAN_ESPNOW_KEY_LEN (16)
+#define NETMAN_ESPNOW_KEY_ID_LEN (8)
 
 // Result codes of HAL requests (0 = accepted).
 typedef enum {
@@ -84,6 +87,7 @@ typedef enum {
     NETMAN_EV_SNTP_SYNC,            // the clock was synchronized (u.sntp)
     NETMAN_EV_SNTP_FAILED,          // a synchronization attempt failed (u.reason)
     NETMAN_EV_MDNS_NAME,            // mDNS probing settled our name (u.mdns_suffix)
+    NETMAN_EV_ESPNOW_SENT,          // an ESP-NOW send completed (u.sent; core-internal)
 } netman_event_kind_t;
 
 typedef enum {
@@ -126,6 +130,9 @@ typedef struct {
             uint32_t address;
         } station;
         uint16_t mdns_suffix;       // 0: the configured hostname; n >= 2: "<hostname>-<n>"
+        struct {
+            bool acked;             // the peer (or, for broadcast, the air) took it
+        } sent;
         struct {
             uint32_t tv_sec;        // the synchronized time (Unix epoch)
             uint32_t tv_usec;
@@ -222,6 +229,15 @@ typedef struct {
 
 netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t address);
 void netman_hal_mdns_stop(void);
+// ESP-NOW. While active the port hands every received frame to
+// netman_core_espnow_rx() and completes every send with NETMAN_EV_ESPNOW_SENT.
+// key_id identifies the (PMK, LMK) pair a frame is encrypted with (NULL: not
+// encrypted); a port whose driver encrypts for real ignores it and gives NULL
+// on receive, the host build's air carries it.
+netman_err_t netman_hal_espnow_active(bool active);
+// Sends complete in order, one NETMAN_EV_ESPNOW_SENT each.
+netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
+    const uint8_t *key_id);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);
@@ -258,5 +274,8 @@ void netman_hal_unlock(void);
 void netman_core_post(const netman_event_t *event);
 // Hand one scanned AP to the core's bounded scan buffer. Never allocates.
 void netman_core_scan_result(const netman_scan_result_t *result);
+// Hand one received ESP-NOW frame to the core's receive ring. Never allocates.
+void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const uint8_t *data, size_t len,
+    const uint8_t *key_id);
 
 #endif // NETMAN_HAL_H

@@ -30,6 +30,7 @@ void netman_store(mp_obj_t dict, qstr key, mp_obj_t value);
 // Copy a str/bytes of at most `max` bytes into dest (ValueError naming
 // `what` otherwise); returns its length.
 size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what);
+bool netman_is_open(void);
 // NetError("not_started") unless the radio is open.
 void netman_require_open(void);
 
@@ -59,6 +60,20 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sntp_status_obj);
 // mDNS bindings (netman_mdns_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_mdns_config_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_mdns_status_obj);
+
+// ESP-NOW bindings (netman_espnow_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_active_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_send_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_recvinto_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_any_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_stats_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_set_pmk_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_espnow_peer_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_get_peer_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_del_peer_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_get_peers_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_irq_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_min_rxbuf_obj);
 
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);

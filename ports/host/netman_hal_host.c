@@ -229,6 +229,23 @@ static void handle_frame(const uint8_t *body, size_t len) {
                 host_mdns_set_suffix(event.u.mdns_suffix);
             }
             break;
+        case AIR_MSG_ESPNOW_RX: {
+            // Straight into the core's ring: no event, no allocation.
+            uint8_t mac[NETMAN_MAC_LEN], key_id[NETMAN_ESPNOW_KEY_ID_LEN], data[NETMAN_ESPNOW_MAX_DATA];
+            air_get_bytes(&reader, mac, NETMAN_MAC_LEN);
+            int8_t rssi = (int8_t)air_get_u8(&reader);
+            bool encrypted = air_get_u8(&reader) != 0;
+            air_get_bytes(&reader, key_id, sizeof(key_id));
+            size_t len = air_get_str(&reader, data, sizeof(data));
+            if (air_reader_done(&reader)) {
+                netman_core_espnow_rx(mac, rssi, data, len, encrypted ? key_id : NULL);
+            }
+            return;
+        }
+        case AIR_MSG_ESPNOW_SENT:
+            event.kind = NETMAN_EV_ESPNOW_SENT;
+            event.u.sent.acked = air_get_u8(&reader) != 0;
+            break;
         case AIR_MSG_STA_RSSI: {
             int8_t dbm = (int8_t)air_get_u8(&reader);
             if (air_reader_done(&reader)) {
@@ -502,6 +519,25 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     netman_err_t err = host_send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;
+}
+
+netman_err_t netman_hal_espnow_active(bool active) {
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_ESPNOW_ACTIVE);
+    air_frame_put_u8(&frame, active);
+    return host_send_frame(&frame);
+}
+
+netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
+    const uint8_t *key_id) {
+    static const uint8_t no_key[NETMAN_ESPNOW_KEY_ID_LEN];
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_ESPNOW_SEND);
+    air_frame_put_bytes(&frame, mac, NETMAN_MAC_LEN);
+    air_frame_put_u8(&frame, key_id != NULL);
+    air_frame_put_bytes(&frame, key_id != NULL ? key_id : no_key, NETMAN_ESPNOW_KEY_ID_LEN);
+    air_frame_put_str(&frame, data, len);
+    return host_send_frame(&frame);
 }
 
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {

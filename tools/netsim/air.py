@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import ipaddress
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -25,6 +26,7 @@ class Device:
     ip: str | None = None
     join: asyncio.Task[None] | None = None
     scan: asyncio.Task[None] | None = None
+    espnow: bool = False                # receiving ESP-NOW frames
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -82,7 +84,7 @@ class Air:
     what scenario events and the control socket may invoke."""
 
     ACTIONS = ("add_ap", "remove_ap", "ap_down", "ap_up", "set_rssi", "beacon_loss",
-               "deauth", "set_psk", "dhcp_fail")
+               "deauth", "set_psk", "dhcp_fail", "set_espnow")
 
     def __init__(self, scenario: Scenario, log: Callable[[str], None] = print) -> None:
         self.scenario = scenario
@@ -92,6 +94,8 @@ class Air:
         self.pool = LeasePool(ipaddress.IPv4Network(scenario.dhcp.network), scenario.dhcp.gateway)
         self.softaps: dict[str, SoftAp] = {}   # by SSID
         self.mdns_names: dict[str, bytes] = {}  # mDNS host name in use (lower case) -> device MAC
+        self.espnow = scenario.espnow
+        self.random = random.Random(1)  # frame loss, the same on every run
         self._next_softap_net = 1
         self.dhcp_failing = scenario.dhcp.fail
         self.history: list[dict[str, Any]] = []
@@ -258,6 +262,47 @@ class Air:
     def _mdns_release(self, device: Device) -> None:
         for name in [n for n, mac in self.mdns_names.items() if mac == device.mac]:
             del self.mdns_names[name]
+
+    # ---- ESP-NOW: frames between devices on one channel -----------------------
+
+    def _channel_of(self, device: Device) -> int:
+        """One radio: the channel of the AP it is on, else of its own AP."""
+        if device.ap is not None:
+            return device.ap.channel
+        soft = self._softap_of(device)
+        return soft.ap.channel if soft is not None else self.espnow.channel
+
+    def on_espnow_send(self, device: Device, dst: bytes, key_id: bytes | None, data: bytes) -> None:
+        channel = self._channel_of(device)
+        broadcast = bool(dst[0] & 1)
+        hearers = [d for d in self.devices.values() if d is not device and self._channel_of(d) == channel
+                   and (broadcast or d.mac == dst)]
+        # A receiver on the channel acknowledges, listening or not; a lost
+        # frame is neither acknowledged nor delivered. Broadcasts are never
+        # acknowledged, so they always "succeed".
+        acked = broadcast
+        for receiver in hearers:
+            if self.random.random() < self.espnow.loss:
+                continue
+            acked = True
+            if receiver.espnow:
+                self.send(receiver, p.Writer(p.ESPNOW_RX).raw(device.mac).i8(self.espnow.rssi)
+                          .u8(key_id is not None).raw(key_id or bytes(8)).string(data).frame())
+        self.record("espnow_send", src=p.mac_str(device.mac), dst=p.mac_str(dst), length=len(data),
+                    encrypted=key_id is not None, acked=acked)
+        self.send(device, p.Writer(p.ESPNOW_SENT).u8(acked).frame())
+
+    def set_espnow(self, rssi: int | None = None, loss: float | None = None) -> None:
+        """Change what ESP-NOW receivers hear (RSSI) and how many frames are lost."""
+        if rssi is not None and not -120 <= rssi <= 0:
+            raise ScenarioError("rssi must be -120 to 0 dBm")
+        if loss is not None and not 0.0 <= loss <= 1.0:
+            raise ScenarioError("loss must be 0.0 to 1.0")
+        if rssi is not None:
+            self.espnow.rssi = rssi
+        if loss is not None:
+            self.espnow.loss = loss
+        self.record("set_espnow", rssi=self.espnow.rssi, loss=self.espnow.loss)
 
     # ---- access points run by devices --------------------------------------
 
@@ -529,6 +574,16 @@ class Air:
         elif frame.msg_type == p.MDNS_RELEASE:
             frame.end()
             self._mdns_release(device)
+        elif frame.msg_type == p.ESPNOW_ACTIVE:
+            device.espnow = bool(frame.u8())
+            frame.end()
+            self.record("espnow_active", mac=p.mac_str(device.mac), active=device.espnow)
+        elif frame.msg_type == p.ESPNOW_SEND:
+            dst, encrypted, key_id, data = frame.raw(6), frame.u8(), frame.raw(8), frame.string()
+            frame.end()
+            if not 1 <= len(data) <= 250:
+                raise p.ProtocolError(p.ERR_BAD_FRAME, "espnow: a frame carries 1 to 250 bytes")
+            self.on_espnow_send(device, dst, key_id if encrypted else None, data)
         elif frame.msg_type == p.SCAN:
             passive, show_hidden, dwell_ms, channel = frame.u8(), frame.u8(), frame.u16(), frame.u8()
             ssid = frame.string()

@@ -130,3 +130,6 @@ class AirClient:
 
     def dhcp_fail(self, enabled: bool = True) -> None:
         self.call("dhcp_fail", enabled=enabled)
+
+    def set_espnow(self, rssi: int | None = None, loss: float | None = None) -> None:
+        self.call("set_espnow", rssi=rssi, loss=loss)

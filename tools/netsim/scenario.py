@@ -99,6 +99,23 @@ class Timings:
 
 
 @dataclass
+class EspNow:
+    """The ESP-NOW medium: the channel of devices that are on no AP's
+    channel, the RSSI receivers see, and the share of frames lost."""
+    channel: int = 1
+    rssi: int = -50
+    loss: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.channel <= 13:
+            raise ScenarioError("espnow: channel must be 1 to 13")
+        if not -120 <= self.rssi <= 0:
+            raise ScenarioError("espnow: rssi must be -120 to 0 dBm")
+        if not 0.0 <= self.loss <= 1.0:
+            raise ScenarioError("espnow: loss must be 0.0 to 1.0")
+
+
+@dataclass
 class ScriptedEvent:
     at_ms: int
     action: str
@@ -110,6 +127,7 @@ class Scenario:
     aps: list[AccessPoint] = field(default_factory=list)
     dhcp: Dhcp = field(default_factory=Dhcp)
     timings: Timings = field(default_factory=Timings)
+    espnow: EspNow = field(default_factory=EspNow)
     events: list[ScriptedEvent] = field(default_factory=list)
 
 
@@ -148,13 +166,14 @@ def load(source: str | Path | None) -> Scenario:
 
 
 def parse(data: dict[str, Any]) -> Scenario:
-    unknown = set(data) - {"ap", "dhcp", "air", "event"}
+    unknown = set(data) - {"ap", "dhcp", "air", "espnow", "event"}
     if unknown:
-        raise ScenarioError(f"unknown table(s) {', '.join(sorted(unknown))}; valid: ap, dhcp, air, event")
+        raise ScenarioError(f"unknown table(s) {', '.join(sorted(unknown))}; valid: ap, dhcp, air, espnow, event")
     scenario = Scenario(
         aps=[ap_from_dict(ap) for ap in data.get("ap", [])],
         dhcp=_table(data.get("dhcp", {}), "dhcp", Dhcp),
         timings=_table(data.get("air", {}), "air", Timings),
+        espnow=_table(data.get("espnow", {}), "espnow", EspNow),
     )
     ssids = [ap.ssid for ap in scenario.aps]
     if len(set(ssids)) != len(ssids):

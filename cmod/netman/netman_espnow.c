@@ -1,0 +1,292 @@
+/*
+ * ESP-NOW in the core: the receive ring, filled from driver context without
+ * allocating, read on the MicroPython thread without allocating; the send
+ * counters; the registered peers and keys.
+ *
+ * Ring records: length (1), sender MAC (6), RSSI (1), timestamp ms (4),
+ * then the payload. A record never wraps: when it does not fit before the
+ * end of the buffer, the rest of the buffer is skipped (marked by a zero
+ * length byte) and the record starts at the beginning.
+ */
+#include <string.h>
+
+#include "py/mphal.h"
+#include "py/runtime.h"
+
+#include "netman_core.h"
+
+#define RECORD_HEAD (1 + NETMAN_MAC_LEN + 1 + 4)
+
+// The ring's storage is on the GC heap (sized by rxbuf), kept alive here.
+MP_REGISTER_ROOT_POINTER(void *netman_espnow_ring);
+
+static bool espnow_active;
+static size_t ring_size;
+static size_t ring_read;        // offset of the oldest record
+static size_t ring_write;       // offset where the next record goes
+static size_t ring_used;        // bytes in use, skipped tails included
+static netman_espnow_stats_t stats;
+
+static uint8_t *ring(void) {
+    return MP_STATE_VM(netman_espnow_ring);
+}
+
+void netman_espnow_start_locked(void *storage, size_t size) {
+    MP_STATE_VM(netman_espnow_ring) = storage;
+    ring_size = size;
+    ring_read = ring_write = ring_used = 0;
+    memset(&stats, 0, sizeof(stats));
+    espnow_active = true;
+}
+
+void netman_espnow_stop_locked(void) {
+    espnow_active = false;
+    MP_STATE_VM(netman_espnow_ring) = NULL;
+    ring_size = 0;
+}
+
+bool netman_espnow_is_active(void) {
+    return espnow_active;
+}
+
+void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const uint8_t *data, size_t len,
+    const uint8_t *key_id) {
+    if (len == 0 || len > NETMAN_ESPNOW_MAX_DATA) {
+        return;
+    }
+    netman_hal_lock();
+    if (!espnow_active || !netman_espnow_peer_accepts_locked(mac, key_id)) {
+        netman_hal_unlock();
+        return;
+    }
+    size_t need = RECORD_HEAD + len;
+    size_t tail = ring_size - ring_write;   // room before the end
+    size_t skip = tail < need ? tail : 0;   // wasted when the record restarts at 0
+    if (ring_used + skip + need > ring_size) {
+        stats.rx_dropped++;                 // full: the newest frame is lost
+        netman_hal_unlock();
+        return;
+    }
+    uint8_t *buf = ring();
+    if (skip) {
+        buf[ring_write] = 0;                // "the rest of the buffer is empty"
+        ring_used += skip;
+        ring_write = 0;
+    }
+    uint8_t *rec = buf + ring_write;
+    uint32_t now = mp_hal_ticks_ms();
+    rec[0] = (uint8_t)len;
+    memcpy(rec + 1, mac, NETMAN_MAC_LEN);
+    rec[7] = (uint8_t)rssi;
+    memcpy(rec + 8, &now, 4);
+    memcpy(rec + RECORD_HEAD, data, len);
+    ring_write = (ring_write + need) % ring_size;
+    ring_used += need;
+    stats.rx_packets++;
+    bool notify = netman_espnow_irq_arm_locked();
+    netman_hal_unlock();
+    if (notify) {
+        netman_espnow_irq_schedule();
+    }
+}
+
+size_t netman_espnow_take(netman_espnow_frame_t *frame) {
+    netman_hal_lock();
+    if (ring_used == 0) {
+        netman_hal_unlock();
+        return 0;
+    }
+    uint8_t *buf = ring();
+    if (ring_size - ring_read < RECORD_HEAD || buf[ring_read] == 0) {
+        // A skipped tail: the next record is at the beginning.
+        ring_used -= ring_size - ring_read;
+        ring_read = 0;
+    }
+    const uint8_t *rec = buf + ring_read;
+    size_t len = rec[0];
+    memcpy(frame->mac, rec + 1, NETMAN_MAC_LEN);
+    frame->rssi = (int8_t)rec[7];
+    memcpy(&frame->time_ms, rec + 8, 4);
+    memcpy(frame->data, rec + RECORD_HEAD, len);
+    ring_read = (ring_read + RECORD_HEAD + len) % ring_size;
+    ring_used -= RECORD_HEAD + len;
+    if (ring_used == 0) {
+        ring_read = ring_write = 0;
+    }
+    netman_hal_unlock();
+    return len;
+}
+
+bool netman_espnow_any(void) {
+    return ring_used != 0;
+}
+
+size_t netman_espnow_min_rxbuf(void) {
+    return RECORD_HEAD + NETMAN_ESPNOW_MAX_DATA;
+}
+
+void netman_espnow_apply_locked(const netman_event_t *event) {
+    if (event->kind == NETMAN_EV_ESPNOW_SENT) {
+        stats.tx_done++;
+        if (event->u.sent.acked) {
+            stats.tx_responses++;
+        } else {
+            stats.tx_failures++;
+        }
+    }
+}
+
+void netman_espnow_count_send_locked(void) {
+    stats.tx_packets++;
+}
+
+void netman_espnow_get_stats(netman_espnow_stats_t *out) {
+    netman_hal_lock();
+    *out = stats;
+    netman_hal_unlock();
+}
+
+// ---- peers and keys ----------------------------------------------------------
+
+static netman_espnow_peer_t peers[NETMAN_ESPNOW_MAX_PEERS];
+static size_t peer_count;
+// ESP-IDF's default PMK, used until set_pmk().
+static uint8_t pmk[NETMAN_ESPNOW_KEY_LEN] = "pmk1234567890123";
+
+// FNV-1a over (PMK, LMK): names the key pair on the simulated air without
+// revealing it.
+void netman_espnow_key_id(const uint8_t *lmk, uint8_t out[NETMAN_ESPNOW_KEY_ID_LEN]) {
+    uint64_t h = 0xcbf29ce484222325u;
+    for (int i = 0; i < 2 * NETMAN_ESPNOW_KEY_LEN; i++) {
+        h = (h ^ (i < NETMAN_ESPNOW_KEY_LEN ? pmk[i] : lmk[i - NETMAN_ESPNOW_KEY_LEN])) * 0x100000001b3u;
+    }
+    memcpy(out, &h, NETMAN_ESPNOW_KEY_ID_LEN);
+}
+
+static int find_peer_locked(const uint8_t *mac) {
+    for (size_t i = 0; i < peer_count; i++) {
+        if (memcmp(peers[i].mac, mac, NETMAN_MAC_LEN) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+bool netman_espnow_peer_accepts_locked(const uint8_t *mac, const uint8_t *key_id) {
+    if (key_id == NULL) {
+        return true;
+    }
+    // An encrypted frame is readable only with the same PMK and the sender's LMK.
+    int i = find_peer_locked(mac);
+    uint8_t ours[NETMAN_ESPNOW_KEY_ID_LEN];
+    if (i < 0 || !peers[i].encrypt) {
+        return false;
+    }
+    netman_espnow_key_id(peers[i].lmk, ours);
+    return memcmp(ours, key_id, NETMAN_ESPNOW_KEY_ID_LEN) == 0;
+}
+
+void netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]) {
+    netman_hal_lock();
+    memcpy(pmk, key, NETMAN_ESPNOW_KEY_LEN);
+    netman_hal_unlock();
+}
+
+netman_espnow_result_t netman_espnow_peer_set(const netman_espnow_peer_t *peer, bool add) {
+    netman_espnow_result_t result = NETMAN_ESPNOW_OK;
+    netman_hal_lock();
+    int i = find_peer_locked(peer->mac);
+    size_t encrypted = 0;
+    for (size_t j = 0; j < peer_count; j++) {
+        encrypted += peers[j].encrypt && (int)j != i;
+    }
+    if (add && i >= 0) {
+        result = NETMAN_ESPNOW_EXIST;
+    } else if (!add && i < 0) {
+        result = NETMAN_ESPNOW_NOT_FOUND;
+    } else if (add && peer_count == NETMAN_ESPNOW_MAX_PEERS) {
+        result = NETMAN_ESPNOW_FULL;
+    } else if (peer->encrypt && encrypted == NETMAN_ESPNOW_MAX_ENCRYPTED) {
+        result = NETMAN_ESPNOW_FULL;
+    } else {
+        peers[add ? peer_count++ : (size_t)i] = *peer;
+    }
+    netman_hal_unlock();
+    return result;
+}
+
+netman_espnow_result_t netman_espnow_peer_get(const uint8_t *mac, netman_espnow_peer_t *out) {
+    netman_hal_lock();
+    int i = find_peer_locked(mac);
+    if (i >= 0) {
+        *out = peers[i];
+    }
+    netman_hal_unlock();
+    return i >= 0 ? NETMAN_ESPNOW_OK : NETMAN_ESPNOW_NOT_FOUND;
+}
+
+netman_espnow_result_t netman_espnow_peer_del(const uint8_t *mac) {
+    netman_hal_lock();
+    int i = find_peer_locked(mac);
+    if (i >= 0) {
+        peers[i] = peers[--peer_count];
+        memset(&peers[peer_count], 0, sizeof(peers[0]));
+    }
+    netman_hal_unlock();
+    return i >= 0 ? NETMAN_ESPNOW_OK : NETMAN_ESPNOW_NOT_FOUND;
+}
+
+size_t netman_espnow_peers(netman_espnow_peer_t *out, size_t max) {
+    netman_hal_lock();
+    size_t n = peer_count < max ? peer_count : max;
+    memcpy(out, peers, n * sizeof(*out));
+    netman_hal_unlock();
+    return n;
+}
+
+void netman_espnow_forget_peers(void) {
+    netman_hal_lock();
+    memset(peers, 0, sizeof(peers));
+    peer_count = 0;
+    memcpy(pmk, "pmk1234567890123", NETMAN_ESPNOW_KEY_LEN);
+    netman_hal_unlock();
+}
+
+// ---- irq: scheduled once per burst --------------------------------------------
+
+MP_REGISTER_ROOT_POINTER(mp_obj_t netman_espnow_irq_handler);
+MP_REGISTER_ROOT_POINTER(mp_obj_t netman_espnow_irq_arg);
+static bool irq_pending;
+
+bool netman_espnow_irq_arm_locked(void) {
+    if (MP_STATE_VM(netman_espnow_irq_handler) == MP_OBJ_NULL || irq_pending) {
+        return false;
+    }
+    irq_pending = true;
+    return true;
+}
+
+static mp_obj_t irq_trampoline(mp_obj_t arg) {
+    // Frames that arrive while the handler runs schedule it again.
+    irq_pending = false;
+    mp_obj_t handler = MP_STATE_VM(netman_espnow_irq_handler);
+    if (handler != MP_OBJ_NULL) {
+        mp_call_function_1(handler, arg);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(irq_trampoline_obj, irq_trampoline);
+
+void netman_espnow_irq_schedule(void) {
+    if (!mp_sched_schedule(MP_OBJ_FROM_PTR(&irq_trampoline_obj), MP_STATE_VM(netman_espnow_irq_arg))) {
+        irq_pending = false; // the next frame tries again
+    }
+}
+
+void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg) {
+    netman_hal_lock();
+    MP_STATE_VM(netman_espnow_irq_handler) = handler;
+    MP_STATE_VM(netman_espnow_irq_arg) = arg;
+    irq_pending = false;
+    netman_hal_unlock();
+}
