@@ -222,3 +222,59 @@ def test_use_before_active_and_after_stop(probe) -> None:
     dev.run("e.active(True)")
     dev.run("netman.stop()")  # ESP-NOW needs the radio: it stops with the network
     assert dev.value("e.active()") == "False"
+
+
+@pytest.mark.scenario("")
+def test_atomvm_style_start_with_a_recv_callback(probe) -> None:
+    a = node(probe, "a", A)
+    b = probe("got = []\nnetman.start(espnow={'rxbuf': 2048, 'recv': lambda mac, msg: got.append((mac, msg))})",
+              name="b", mac=B)
+    a.run(f"e.add_peer({mac_bytes(B)})")
+    a.run(f"[e.send({mac_bytes(B)}, b'n%d' % i) for i in range(5)]")
+    deadline = time.monotonic() + 5
+    while int(b.value("len(got)")) < 5:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert eval(b.value("got")) == [(bytes.fromhex(A.replace(":", "")), b"n%d" % i) for i in range(5)]
+    assert b.value("netman.sta_status()") == "'inactive'"  # ESP-NOW alone needs no station
+
+
+@pytest.mark.scenario("")
+def test_aioespnow_echo(probe) -> None:
+    a = node(probe, "a", A)
+    b = probe("""
+netman.start(sta=dict(managed=True))
+import asyncio
+from netman.aioespnow import AIOESPNow
+e = AIOESPNow()
+e.active(True)
+async def echo(count):
+    ticks = [0]
+    async def ticker():
+        while True:
+            ticks[0] += 1
+            await asyncio.sleep_ms(5)
+    t = asyncio.create_task(ticker())
+    n = 0
+    async for mac, msg in e:
+        try:
+            ok = await e.asend(mac, msg)
+        except OSError as err:
+            if err.args[1] != 'ESP_ERR_ESPNOW_NOT_FOUND':
+                raise
+            e.add_peer(mac)
+            ok = await e.asend(mac, msg)
+        n += 1
+        if n == count:
+            break
+    t.cancel()
+    print('ECHOED', n, ok, ticks[0] > 3)
+""", name="b", mac=B)
+    mark = b.process.send("asyncio.run(echo(3))")
+    a.run(f"e.add_peer({mac_bytes(B)})")
+    time.sleep(0.3)  # the echo server waits: its other task must keep running
+    for i in range(3):
+        a.run(f"e.send({mac_bytes(B)}, b'ping%d' % {i})")
+        assert a.value("e.recv(2000)") == f"[{mac_bytes(B)}, b'ping{i}']"
+    b.process.wait_line("^ECHOED 3 True True$", start=mark)
+    assert b.value("asyncio.run(e.arecv()) if e.any() else 'empty'") == "'empty'"

@@ -203,6 +203,27 @@ def _start_ap(settings):
     _ap = settings
 
 
+def _start_espnow(settings):
+    # AtomVM style: ESP-NOW comes up with the network; recv(mac, msg) gets
+    # every frame (drained per burst from the C ring).
+    from .espnow import ESPNow
+
+    espnow = ESPNow()
+    espnow.config(rxbuf=settings["rxbuf"])
+    espnow.active(True)
+    recv = settings.get("recv")
+    if recv is not None:
+
+        def drain(e):
+            while True:
+                mac, msg = e.irecv(0)
+                if mac is None:
+                    return
+                recv(mac, bytes(msg))
+
+        espnow.irq(drain)
+
+
 def start(config=None, **sections):
     """Start the network from keyword sections, one dict, or a property list:
     `sta` starts station mode, `ap` access-point mode, both STA+AP."""
@@ -230,6 +251,8 @@ def start(config=None, **sections):
             _apply_mdns(cfg["mdns"])
         if "ap" in cfg:
             _start_ap(cfg["ap"])
+        if "espnow" in cfg:
+            _start_espnow(cfg["espnow"])
         if sta is not None and not sta.get("managed"):
             if "ssid" in sta:
                 _netman.sta_connect()

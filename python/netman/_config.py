@@ -6,9 +6,7 @@
 
 import _netman
 
-SECTIONS = ("sta", "ap", "sntp", "mdns")
-# Sections of the API contract that this firmware does not provide yet.
-_LATER = ("espnow",)
+SECTIONS = ("sta", "ap", "sntp", "mdns", "espnow")
 
 _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
@@ -409,14 +407,23 @@ def mdns_section(value, where="mdns"):
     return out
 
 
+def espnow_section(value, where="espnow"):
+    """Validated ESP-NOW settings: rxbuf (bytes) and recv(mac, msg)."""
+    out = {"rxbuf": 526}
+    keys = {"rxbuf": _int_range(_netman.espnow_min_rxbuf(), 1 << 20), "recv": _callback}
+    for key, val in as_dict(value, where).items():
+        if key not in keys:
+            raise _unknown(where, key, keys)
+        out[key] = keys[key](where, key, val)
+    return out
+
+
 def sections(top, where):
     """Validated {section: settings} from an already merged top-level dict."""
     if not top:
         raise ValueError("%s: no section given; expected one of: %s" % (where, ", ".join(SECTIONS)))
     out = {}
     for name, value in top.items():
-        if name in _LATER:
-            raise ValueError("%s: section '%s' is not supported by this firmware yet" % (where, name))
         if name == "sta":
             out["sta"] = sta_section(value)
         elif name == "ap":
@@ -425,6 +432,8 @@ def sections(top, where):
             out["sntp"] = sntp_section(value)
         elif name == "mdns":
             out["mdns"] = mdns_section(value)
+        elif name == "espnow":
+            out["espnow"] = espnow_section(value)
         else:
             raise _unknown(where, name, SECTIONS)
     return out
@@ -465,7 +474,7 @@ def fill_credentials(settings, stored):
 def connect_config(config, keywords):
     """sta_connect()'s argument: station keys, or a network config with sections."""
     top = one_form(config, keywords, "sta_connect")
-    if any(name in top for name in SECTIONS + _LATER):
+    if any(name in top for name in SECTIONS):
         out = sections(top, "sta_connect")
         if "ap" in out:
             raise ValueError("sta_connect: the 'ap' section cannot change while the network runs")

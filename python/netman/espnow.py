@@ -54,13 +54,15 @@ def _key(value, what):
 class ESPNow(io.IOBase):
     """The ESP-NOW interface (a singleton, as in MicroPython's espnow)."""
 
-    _instance = None
+    _instances = {}  # one per class (ESPNow, AIOESPNow); all share the one radio
 
     def __new__(cls):
-        if ESPNow._instance is None:
-            ESPNow._instance = super().__new__(cls)
-            ESPNow._instance._setup()
-        return ESPNow._instance
+        instance = ESPNow._instances.get(cls)
+        if instance is None:
+            instance = super().__new__(cls)
+            instance._setup()
+            ESPNow._instances[cls] = instance
+        return instance
 
     def _setup(self):
         self._rxbuf = _DEFAULT_RXBUF
@@ -112,6 +114,26 @@ class ESPNow(io.IOBase):
             mac, msg, sync = None, mac, True
         if sync is None:
             sync = True
+        before = self._netman_stats()
+        count = self._send_frames(mac, msg)
+        if not sync:
+            return True
+        # All completions in, then: did every peer respond?
+        deadline = time.ticks_add(time.ticks_ms(), 1000)
+        while True:
+            now = self._netman_stats()
+            if now[5] - before[5] >= count:
+                return now[1] - before[1] == count
+            if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
+                return False
+            time.sleep_ms(1)
+
+    @staticmethod
+    def _netman_stats():
+        return _netman.espnow_stats()
+
+    def _send_frames(self, mac, msg):
+        # Hand the frames to the radio; returns how many completions to expect.
         msg = _bytes(msg, "msg")
         if not 1 <= len(msg) <= MAX_DATA_LEN:
             raise ValueError("msg: must be 1 to %d bytes, got %d" % (MAX_DATA_LEN, len(msg)))
@@ -119,23 +141,9 @@ class ESPNow(io.IOBase):
             targets = [p[0] for p in self.get_peers() if not p[0][0] & 1]  # no broadcast/multicast
         else:
             targets = [_mac(mac)]
-        before = _netman.espnow_stats()
         for target in targets:
             _netman.espnow_send(target, msg)
-        if not sync:
-            return True
-        return self._wait_sent(before, len(targets))
-
-    def _wait_sent(self, before, count):
-        # All completions in, then: did every peer respond?
-        deadline = time.ticks_add(time.ticks_ms(), 1000)
-        while True:
-            now = _netman.espnow_stats()
-            if now[5] - before[5] >= count:
-                return now[1] - before[1] == count
-            if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-                return False
-            time.sleep_ms(1)
+        return len(targets)
 
     # ---- receiving ----
 
