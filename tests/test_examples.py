@@ -9,9 +9,11 @@ from conftest import REPO
 from test_tools import netman_run
 
 
-def run_example(firmware: Path, name: str, scenario: str) -> list[str]:
-    result = netman_run("--firmware", str(firmware), "--quiet-air",
-                        str(REPO / "examples" / scenario), str(REPO / "examples" / name))
+def run_example(firmware: Path, name: str, scenario: str, *others: str, macs: tuple[str, ...] = ()) -> list[str]:
+    """Run examples/<name> (with the other apps beside it); its output lines."""
+    options = [arg for mac in macs for arg in ("--mac", mac)]
+    result = netman_run("--firmware", str(firmware), "--quiet-air", *options, str(REPO / "examples" / scenario),
+                        str(REPO / "examples" / name), *(str(REPO / "examples" / other) for other in others))
     assert result.returncode == 0, result.stdout + result.stderr
     prefix = f"[{Path(name).stem}] "
     return [line[len(prefix):] for line in result.stdout.splitlines() if line.startswith(prefix)]
@@ -41,3 +43,24 @@ def test_managed_scan_then_connect_example(firmware: Path) -> None:
     assert lines[joined + 1] == "Connected to AP."
     assert lines[joined + 2].startswith("Got IP: ('127.77.0.")
     assert re.fullmatch(r"online after \d+ scan\(s\)", lines[-1])
+
+
+def test_espnow_sender_and_receiver(firmware: Path) -> None:
+    lines = run_example(firmware, "espnow_receiver.py", "espnow.toml", "espnow_sender.py",
+                        macs=("espnow_receiver=bb:bb:bb:bb:bb:bb",))
+    messages = [line for line in lines if line.startswith("b'")]
+    assert messages[0].endswith("b'Starting...'")
+    assert messages[-1].endswith("b'end'")
+    assert [m.split()[-1] for m in messages[1:-1]] == [repr(str(i).encode() * 20) for i in range(100)]
+    assert lines[-1].startswith("received 102 messages; stats (0, 0, 0, 102, 0)")
+
+
+def test_espnow_async_echo_server(firmware: Path) -> None:
+    result = netman_run("--firmware", str(firmware), "--quiet-air", "--mac", "espnow_echo=aa:aa:aa:aa:aa:aa",
+                        "--mac", "espnow_pinger=bb:bb:bb:bb:bb:bb", str(REPO / "examples/espnow.toml"),
+                        str(REPO / "examples/espnow_echo.py"), str(REPO / "examples/espnow_pinger.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout.splitlines()
+    assert any(re.fullmatch(r"\[espnow_pinger\] echoes 5 of 5; heartbeats \d", line) for line in out)
+    assert sum(line.startswith("[espnow_echo] Echo: bytearray(b'hello ") for line in out) == 5
+    assert "[espnow_echo] Heartbeat: ping b'\\xbb\\xbb\\xbb\\xbb\\xbb\\xbb'" in out
