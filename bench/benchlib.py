@@ -17,14 +17,14 @@ from netsim.launch import AirProcess, DeviceProcess  # noqa: E402
 
 
 @contextmanager
-def air_and_device(scenario: str, app: str, firmware: Path | None,
-                   stdin: bool = False) -> Iterator[tuple[AirProcess, DeviceProcess]]:
+def air_and_device(scenario: str, app: str, firmware: Path | None, stdin: bool = False,
+                   mac: str | None = None) -> Iterator[tuple[AirProcess, DeviceProcess]]:
     with tempfile.TemporaryDirectory(prefix="netman-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "air.toml").write_text(scenario)
         (workdir / "app.py").write_text(app)
         air = AirProcess(workdir, workdir / "air.toml")
-        dev = DeviceProcess(workdir / "app.py", air.path, "bench", firmware, stdin=stdin)
+        dev = DeviceProcess(workdir / "app.py", air.path, "bench", firmware, mac=mac, stdin=stdin)
         try:
             yield air, dev
         finally:

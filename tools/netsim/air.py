@@ -84,7 +84,7 @@ class Air:
     what scenario events and the control socket may invoke."""
 
     ACTIONS = ("add_ap", "remove_ap", "ap_down", "ap_up", "set_rssi", "beacon_loss",
-               "deauth", "set_psk", "dhcp_fail", "set_espnow")
+               "deauth", "set_psk", "dhcp_fail", "set_espnow", "espnow_flood")
 
     def __init__(self, scenario: Scenario, log: Callable[[str], None] = print) -> None:
         self.scenario = scenario
@@ -291,6 +291,24 @@ class Air:
         self.record("espnow_send", src=p.mac_str(device.mac), dst=p.mac_str(dst), length=len(data),
                     encrypted=key_id is not None, acked=acked)
         self.send(device, p.Writer(p.ESPNOW_SENT).u8(acked).frame())
+
+    def espnow_flood(self, dst: str, count: int, length: int = 32, src: str = "02:ee:ee:ee:ee:01") -> None:
+        """The medium itself sends `count` frames of `length` bytes to device
+        `dst` as fast as it can: frame i carries i (4 bytes, big-endian)
+        repeated, so a reader can check every frame it got."""
+        target = self.devices.get(p.parse_mac(dst))
+        if target is None:
+            raise ScenarioError(f"no device {dst} on the air")
+        if not 1 <= count <= 1000000 or not 4 <= length <= 250:
+            raise ScenarioError("count must be 1 to 1000000 and length 4 to 250")
+        sender = p.parse_mac(src)
+        chunks = []
+        for i in range(count):
+            payload = (i.to_bytes(4, "big") * 63)[:length]
+            chunks.append(p.Writer(p.ESPNOW_RX).raw(sender).i8(self.espnow.rssi).u8(0).raw(bytes(8))
+                          .string(payload).frame())
+        self.send(target, b"".join(chunks))
+        self.record("espnow_flood", dst=dst, count=count, length=length)
 
     def set_espnow(self, rssi: int | None = None, loss: float | None = None) -> None:
         """Change what ESP-NOW receivers hear (RSSI) and how many frames are lost."""

@@ -133,3 +133,6 @@ class AirClient:
 
     def set_espnow(self, rssi: int | None = None, loss: float | None = None) -> None:
         self.call("set_espnow", rssi=rssi, loss=loss)
+
+    def espnow_flood(self, dst: str, count: int, length: int = 32) -> None:
+        self.call("espnow_flood", dst=dst, count=count, length=length)
