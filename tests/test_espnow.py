@@ -278,3 +278,18 @@ async def echo(count):
         assert a.value("e.recv(2000)") == f"[{mac_bytes(B)}, b'ping{i}']"
     b.process.wait_line("^ECHOED 3 True True$", start=mark)
     assert b.value("asyncio.run(e.arecv()) if e.any() else 'empty'") == "'empty'"
+
+
+@pytest.mark.scenario("")
+def test_lost_frames_are_neither_delivered_nor_acknowledged(probe, air) -> None:
+    a, b = node(probe, "a", A), node(probe, "b", B, rxbuf=8192)
+    a.run(f"e.add_peer({mac_bytes(B)})")
+    air.client.set_espnow(loss=1.0)
+    assert a.value(f"e.send({mac_bytes(B)}, b'gone')") == "False"
+    assert b.value("e.recv(200)") == "(None, None)"
+    air.client.set_espnow(loss=0.5)
+    acks = eval(a.value(f"[e.send({mac_bytes(B)}, b'%03d' % i) for i in range(100)]"))
+    time.sleep(0.2)
+    received = int(b.value("e.stats()[3]"))
+    assert 20 < sum(acks) < 80
+    assert received == sum(acks)  # exactly the acknowledged frames arrived

@@ -264,6 +264,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_AP_MAX_STATIONS), MP_ROM_INT(NETMAN_AP_MAX_STATIONS) },
     { MP_ROM_QSTR(MP_QSTR_QUEUE_LEN), MP_ROM_INT(NETMAN_QUEUE_LEN) },
     { MP_ROM_QSTR(MP_QSTR_MAX_SCAN_RESULTS), MP_ROM_INT(NETMAN_MAX_SCAN_RESULTS) },
+    { MP_ROM_QSTR(MP_QSTR_ESPNOW_RADIO), MP_ROM_INT(NETMAN_ESPNOW_RADIO) },
 };
 static MP_DEFINE_CONST_DICT(netman_module_globals, netman_module_globals_table);
 

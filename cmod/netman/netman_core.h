@@ -167,6 +167,10 @@ void netman_mdns_reset(void);
 bool netman_mdns_get(netman_mdns_config_t *config, uint16_t *suffix, uint32_t *address);
 
 // ---- ESP-NOW (netman_espnow.c) ----
+// A port whose chip has no ESP-NOW radio (rp2's CYW43439) defines this as 0.
+#ifndef NETMAN_ESPNOW_RADIO
+#define NETMAN_ESPNOW_RADIO (1)
+#endif
 #define NETMAN_ESPNOW_MAX_PEERS (20)
 #define NETMAN_ESPNOW_MAX_ENCRYPTED (6)
 

@@ -57,6 +57,8 @@ class ESPNow(io.IOBase):
     _instances = {}  # one per class (ESPNow, AIOESPNow); all share the one radio
 
     def __new__(cls):
+        if not _netman.ESPNOW_RADIO:
+            raise OSError(19, "ESP-NOW: this board's radio has no ESP-NOW (ENODEV)")
         instance = ESPNow._instances.get(cls)
         if instance is None:
             instance = super().__new__(cls)
