@@ -24,18 +24,13 @@ class AIOESPNow(ESPNow):
 
     async def asend(self, mac, msg=None, sync=None):
         # Sending does not block; waiting for the acknowledgements does.
-        if msg is None:
-            mac, msg, sync = None, mac, True
-        if sync is None:
-            sync = True
-        before = self._netman_stats()
-        count = self._send_frames(mac, msg)
-        if not sync:
+        pending = self._begin_send(mac, msg, sync)
+        if pending is None:
             return True
         while True:
-            now = self._netman_stats()
-            if now[5] - before[5] >= count:
-                return now[1] - before[1] == count
+            done = self._send_done(pending)
+            if done is not None:
+                return done
             await asyncio.sleep_ms(POLL_MS)
 
     def __aiter__(self):

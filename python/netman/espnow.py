@@ -112,27 +112,36 @@ class ESPNow(io.IOBase):
     # ---- sending ----
 
     def send(self, mac, msg=None, sync=None):
-        if msg is None:  # send(msg): to all peers, synchronously
-            mac, msg, sync = None, mac, True
-        if sync is None:
-            sync = True
-        before = self._netman_stats()
-        count = self._send_frames(mac, msg)
-        if not sync:
+        pending = self._begin_send(mac, msg, sync)
+        if pending is None:
             return True
-        # All completions in, then: did every peer respond?
-        deadline = time.ticks_add(time.ticks_ms(), 1000)
         while True:
-            now = self._netman_stats()
-            if now[5] - before[5] >= count:
-                return now[1] - before[1] == count
-            if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-                return False
+            done = self._send_done(pending)
+            if done is not None:
+                return done
             time.sleep_ms(1)
 
+    def _begin_send(self, mac, msg, sync):
+        # Hand the frames over; what to wait for (None: not waiting).
+        if msg is None:  # send(msg): to all peers, synchronously
+            mac, msg, sync = None, mac, True
+        before = _netman.espnow_stats()
+        count = self._send_frames(mac, msg)
+        if sync is False:
+            return None
+        return before, count, time.ticks_add(time.ticks_ms(), 1000)
+
     @staticmethod
-    def _netman_stats():
-        return _netman.espnow_stats()
+    def _send_done(pending):
+        # None while acknowledgements are outstanding; then whether every
+        # peer responded.
+        before, count, deadline = pending
+        now = _netman.espnow_stats()
+        if now[5] - before[5] >= count:
+            return now[1] - before[1] == count
+        if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
+            return False
+        return None
 
     def _send_frames(self, mac, msg):
         # Hand the frames to the radio; returns how many completions to expect.
