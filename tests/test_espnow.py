@@ -293,3 +293,18 @@ def test_lost_frames_are_neither_delivered_nor_acknowledged(probe, air) -> None:
     received = int(b.value("e.stats()[3]"))
     assert 20 < sum(acks) < 80
     assert received == sum(acks)  # exactly the acknowledged frames arrived
+
+
+@pytest.mark.scenario("")
+def test_recvinto_checks_its_buffers(probe) -> None:
+    a, b = node(probe, "a", A), node(probe, "b", B)
+    a.run(f"e.add_peer({mac_bytes(B)})")
+    a.run(f"e.send({mac_bytes(B)}, b'one'); e.send({mac_bytes(B)}, b'two')")
+    for bad in ("(None, bytearray(250))", "[None, bytes(250)]", "[None, bytearray(10)]", "[None]"):
+        answer = b.run(f"e.recvinto({bad}, 1000)")
+        assert answer.startswith("ERR ValueError"), (bad, answer)
+    # The application may mangle peers_table; reading still works.
+    assert b.value("e.recv(1000)") == f"[{mac_bytes(A)}, b'one']"
+    b.run(f"e.peers_table[{mac_bytes(A)}] = 'mine'")
+    assert b.value("e.recv(1000)") == f"[{mac_bytes(A)}, b'two']"
+    assert b.value(f"e.peers_table[{mac_bytes(A)}][0]") == "-50"

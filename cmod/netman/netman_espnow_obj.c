@@ -120,9 +120,11 @@ MP_DEFINE_CONST_FUN_OBJ_2(mod_netman_espnow_send_obj, mod_netman_espnow_send);
 // [peer, msg(bytearray >= 250)(, rssi, time_ms)]; peer becomes the key of
 // peers_table, whose [rssi, time_ms] entry is updated in place.
 static mp_obj_t mod_netman_espnow_recvinto(mp_obj_t data_in, mp_obj_t table) {
-    size_t n;
-    mp_obj_t *data;
-    mp_obj_list_get(data_in, &n, &data);
+    size_t n = 0;
+    mp_obj_t *data = NULL;
+    if (mp_obj_is_type(data_in, &mp_type_list)) {
+        mp_obj_list_get(data_in, &n, &data);
+    }
     if (n < 2 || !mp_obj_is_type(data[1], &mp_type_bytearray)) {
         mp_raise_ValueError(MP_ERROR_TEXT("data: must be a list [peer, bytearray msg, ...]"));
     }
@@ -161,11 +163,18 @@ static mp_obj_t mod_netman_espnow_recvinto(mp_obj_t data_in, mp_obj_t table) {
         data[0] = key;
     } else {
         data[0] = entry->key;
-        size_t m;
-        mp_obj_t *pair;
-        mp_obj_list_get(entry->value, &m, &pair);
-        pair[0] = rssi;
-        pair[1] = time_ms;
+        size_t m = 0;
+        mp_obj_t *pair = NULL;
+        if (mp_obj_is_type(entry->value, &mp_type_list)) {
+            mp_obj_list_get(entry->value, &m, &pair);
+        }
+        if (m >= 2) {
+            pair[0] = rssi;
+            pair[1] = time_ms;
+        } else { // the application replaced our [rssi, time_ms]: make a new one
+            mp_obj_t fresh[2] = { rssi, time_ms };
+            entry->value = mp_obj_new_list(2, fresh);
+        }
     }
     if (n >= 4) {
         data[2] = rssi;
