@@ -128,6 +128,9 @@ static mp_obj_t mod_netman_espnow_recvinto(mp_obj_t data_in, mp_obj_t table) {
     if (n < 2 || !mp_obj_is_type(data[1], &mp_type_bytearray)) {
         mp_raise_ValueError(MP_ERROR_TEXT("data: must be a list [peer, bytearray msg, ...]"));
     }
+    if (!mp_obj_is_type(table, &mp_type_dict)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("peers_table: must be a dict"));
+    }
     mp_obj_array_t *msg = MP_OBJ_TO_PTR(data[1]);
     if (msg->len + msg->free < NETMAN_ESPNOW_MAX_DATA) {
         mp_raise_ValueError(MP_ERROR_TEXT("msg: bytearray must hold 250 bytes"));
