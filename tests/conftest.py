@@ -30,6 +30,15 @@ rssi = -55
 
 DeviceFactory = Callable[..., DeviceProcess]
 
+# Every probe station callback but `disconnected`: the driver then reconnects by itself.
+NO_DISCONNECTED_CB = "connected=CB['connected'], got_ip=CB['got_ip'], beacon_timeout=CB['beacon_timeout']"
+
+
+def home_air(**timings: int) -> str:
+    """The default air with some [air] timings changed (e.g. dhcp_ms=1500)."""
+    lines = "".join(f"{name} = {value}\n" for name, value in timings.items())
+    return f"[air]\n{lines}{DEFAULT_SCENARIO}"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "scenario(toml): the scenario the `air` fixture loads")

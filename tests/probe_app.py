@@ -25,6 +25,15 @@ for _name in ("ap_started", "sta_connected", "sta_disconnected", "sta_ip_assigne
     AP_CB[_name] = _callback(_name)
 
 
+async def ticker(counter):
+    # Proves an await does not block: counts its turns every 5 ms.
+    import asyncio
+
+    while True:
+        counter[0] += 1
+        await asyncio.sleep_ms(5)
+
+
 def serve():
     poller = select.poll()
     poller.register(sys.stdin, select.POLLIN)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Probe
+from conftest import NO_DISCONNECTED_CB, Probe
 
 
 @pytest.fixture
@@ -160,12 +160,11 @@ rssi = -30
 """
 
 KNOWN = "networks=[('backup', 'backup-pass'), ('home', 'secret123')]"
-CALLBACKS_BUT_DISCONNECTED = "connected=CB['connected'], got_ip=CB['got_ip']"
 
 
 @pytest.mark.scenario(ROAMING_AIR)
 def test_roams_to_the_strongest_known_network(probe, air) -> None:
-    dev = probe(f"netman.start(sta=dict({KNOWN}, {CALLBACKS_BUT_DISCONNECTED}))")
+    dev = probe(f"netman.start(sta=dict({KNOWN}, {NO_DISCONNECTED_CB}))")
     dev.wait_event("got_ip")
     # "stranger" is stronger but unknown; "home" is the strongest known one.
     assert dev.value("netman.info()['ap']['ssid']") == "'home'"
@@ -187,7 +186,7 @@ def test_roaming_includes_the_stored_network_and_waits_for_one(probe, air, nvs: 
     air.client.ap_down("home")
     air.client.ap_down("backup")
     dev = probe("netman.credentials.store(sta=('home', 'secret123'))\n"
-                f"netman.start(sta=dict(networks=[('backup', 'backup-pass')], {CALLBACKS_BUT_DISCONNECTED}))",
+                f"netman.start(sta=dict(networks=[('backup', 'backup-pass')], {NO_DISCONNECTED_CB}))",
                 env={"NETMAN_NVS": str(nvs)})
     air.client.wait_for("scan_done", count=2)  # nothing known in sight: it keeps looking
     assert dev.value("netman.sta_status()") == "'disconnected'"
@@ -198,7 +197,7 @@ def test_roaming_includes_the_stored_network_and_waits_for_one(probe, air, nvs: 
 
 @pytest.mark.scenario(ROAMING_AIR)
 def test_no_roaming_after_sta_disconnect_or_with_a_disconnected_callback(probe, air) -> None:
-    dev = probe(f"netman.start(sta=dict({KNOWN}, {CALLBACKS_BUT_DISCONNECTED}))")
+    dev = probe(f"netman.start(sta=dict({KNOWN}, {NO_DISCONNECTED_CB}))")
     dev.wait_event("got_ip")
     scans = len(air.client.history("scan"))
     dev.run("netman.sta_disconnect()")

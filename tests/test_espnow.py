@@ -250,11 +250,7 @@ e = AIOESPNow()
 e.active(True)
 async def echo(count):
     ticks = [0]
-    async def ticker():
-        while True:
-            ticks[0] += 1
-            await asyncio.sleep_ms(5)
-    t = asyncio.create_task(ticker())
+    t = asyncio.create_task(ticker(ticks))
     n = 0
     async for mac, msg in e:
         try:

@@ -209,11 +209,7 @@ import asyncio
 import netman.aio
 async def main():
     ticks = [0]
-    async def ticker():
-        while True:
-            ticks[0] += 1
-            await asyncio.sleep_ms(5)
-    t = asyncio.create_task(ticker())
+    t = asyncio.create_task(ticker(ticks))
     found, networks = await netman.aio.wifi_scan(dwell=50)
     t.cancel()
     print('AIO', found, networks[0]['ssid'], ticks[0] > 20)

@@ -8,11 +8,7 @@ import time
 
 import pytest
 
-from conftest import Probe
-
-
-# Every probe callback but `disconnected`: the driver then reconnects by itself.
-NO_DISCONNECTED_CB = "connected=CB['connected'], got_ip=CB['got_ip'], beacon_timeout=CB['beacon_timeout']"
+from conftest import NO_DISCONNECTED_CB, Probe
 
 
 def ev_name(line: str) -> str:

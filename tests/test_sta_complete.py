@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import Probe
+from conftest import NO_DISCONNECTED_CB, Probe, home_air
 
 HOME = "ssid='home', psk='secret123'"
 
@@ -132,16 +132,8 @@ def test_bad_reconnect_policy_is_rejected(probe, value: str, kind: str, words: l
     dev.rejects(f"netman.start(sta=dict({HOME}, reconnect={value}))", kind, words)
 
 
-NO_DISCONNECTED_CB = "connected=CB['connected'], got_ip=CB['got_ip']"
 # A join to a missing AP fails after 20 ms: reconnect timing shows clearly.
-FAST_FAILING_AIR = """
-[air]
-no_ap_ms = 20
-
-[[ap]]
-ssid = "home"
-psk = "secret123"
-"""
+FAST_FAILING_AIR = home_air(no_ap_ms=20)
 
 
 @pytest.mark.scenario(FAST_FAILING_AIR)
@@ -252,29 +244,18 @@ def test_wait_for_sta_argument_errors(probe) -> None:
     assert dev.error("netman.wait_for_sta(sid='home')")[0] == "ValueError"
 
 
-@pytest.mark.scenario("""
-[air]
-dhcp_ms = 400
-
-[[ap]]
-ssid = "home"
-psk = "secret123"
-""")
+@pytest.mark.scenario(home_air(dhcp_ms=400))
 def test_aio_wait_for_sta_does_not_block_other_tasks(probe) -> None:
     # The wait lasts at least 400 ms; a ticker every 5 ms must get many turns.
     dev = probe("""
 import asyncio
 import netman.aio
-ticks = []
-async def ticker():
-    while True:
-        ticks.append(1)
-        await asyncio.sleep_ms(5)
+ticks = [0]
 async def main():
-    t = asyncio.create_task(ticker())
+    t = asyncio.create_task(ticker(ticks))
     ip = await netman.aio.wait_for_sta(ssid='home', psk='secret123', timeout_ms=5000)
     t.cancel()
-    print('AIO', ip[0], len(ticks) > 5)
+    print('AIO', ip[0], ticks[0] > 5)
     status = asyncio.create_task(netman.aio.sta_status_change(timeout_ms=5000))
     await asyncio.sleep_ms(50)
     netman.sta_disconnect()
@@ -294,14 +275,7 @@ def test_aio_wait_for_sta_raises_the_cause(probe) -> None:
     assert (kind, reason) == ("NetError", "timeout")
 
 
-@pytest.mark.scenario("""
-[air]
-no_ap_ms = 2000
-
-[[ap]]
-ssid = "home"
-psk = "secret123"
-""")
+@pytest.mark.scenario(home_air(no_ap_ms=2000))
 def test_stop_while_connecting(probe, air) -> None:
     dev = probe("netman.start(sta=dict(ssid='nowhere', **CB))")
     assert dev.value("netman.sta_status()") == "'connecting'"
@@ -314,14 +288,7 @@ def test_stop_while_connecting(probe, air) -> None:
     dev.wait_event("got_ip")
 
 
-@pytest.mark.scenario("""
-[air]
-dhcp_ms = 1500
-
-[[ap]]
-ssid = "home"
-psk = "secret123"
-""")
+@pytest.mark.scenario(home_air(dhcp_ms=1500))
 def test_ap_vanishing_mid_dhcp(probe, air) -> None:
     dev = probe()
     dev.wait_event("connected")
