@@ -273,6 +273,7 @@ async def echo(count):
         a.run(f"e.send({mac_bytes(B)}, b'ping%d' % {i})")
         assert a.value("e.recv(2000)") == f"[{mac_bytes(B)}, b'ping{i}']"
     b.process.wait_line("^ECHOED 3 True True$", start=mark)
+    b.process.wait_line("^OK None$", start=mark)  # asyncio.run's own answer, before the next command
     assert b.value("asyncio.run(e.arecv()) if e.any() else 'empty'") == "'empty'"
 
 
