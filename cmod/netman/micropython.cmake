@@ -1,5 +1,7 @@
 # The _netman user module for CMake-based ports: the port-free core plus the
 # HAL in ports/<NETMAN_PORT>/ (picked from the port being built unless given).
+# The port's own netman_port.cmake adds what that target needs (settings,
+# vendor libraries) to usermod_netman.
 get_filename_component(NETMAN_ROOT ${CMAKE_CURRENT_LIST_DIR}/../.. ABSOLUTE)
 
 if(NOT NETMAN_PORT)
@@ -13,7 +15,7 @@ if(NOT NETMAN_PORT)
 endif()
 
 set(NETMAN_PORT_DIR ${NETMAN_ROOT}/ports/${NETMAN_PORT})
-if(NOT EXISTS ${NETMAN_PORT_DIR})
+if(NOT EXISTS ${NETMAN_PORT_DIR}/netman_port.cmake)
     message(FATAL_ERROR "netman: there is no HAL for port '${NETMAN_PORT}' (${NETMAN_PORT_DIR})")
 endif()
 
@@ -23,4 +25,5 @@ file(GLOB NETMAN_PORT_SOURCES ${NETMAN_PORT_DIR}/*.c)
 add_library(usermod_netman INTERFACE)
 target_sources(usermod_netman INTERFACE ${NETMAN_CORE_SOURCES} ${NETMAN_PORT_SOURCES})
 target_include_directories(usermod_netman INTERFACE ${CMAKE_CURRENT_LIST_DIR} ${NETMAN_PORT_DIR})
+include(${NETMAN_PORT_DIR}/netman_port.cmake)
 target_link_libraries(usermod INTERFACE usermod_netman)
