@@ -120,7 +120,6 @@ void netman_ap_reset(void);
 void netman_ap_get_info(netman_ap_info_t *info);
 
 // ---- SNTP (netman_sntp.c) ----
-#define NETMAN_SNTP_HOST_MAX (64)
 
 typedef struct {
     bool enabled;

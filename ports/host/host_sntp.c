@@ -16,9 +16,8 @@
 
 #include "netman_hal.h"
 #include "host_port.h"
+#include "netman_ntp.h"
 
-#define NTP_PACKET_LEN (48)
-#define NTP_UNIX_EPOCH (2208988800u)    // seconds from 1900 to 1970
 #define REPLY_TIMEOUT_MS (1000)
 #define RETRY_MS (2000)
 
@@ -35,23 +34,7 @@ static uint64_t request_ntp_time;       // our transmit timestamp, echoed as "or
 static uint64_t ntp_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t fraction = ((uint64_t)ts.tv_nsec << 32) / 1000000000u;
-    return ((uint64_t)(ts.tv_sec + NTP_UNIX_EPOCH) << 32) | fraction;
-}
-
-static uint64_t get_u64(const uint8_t *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
-
-static void put_u64(uint8_t *p, uint64_t v) {
-    for (int i = 7; i >= 0; i--) {
-        p[i] = v & 0xff;
-        v >>= 8;
-    }
+    return netman_ntp_from_unix((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 static void post_failure(netman_reason_t reason) {
@@ -120,9 +103,9 @@ static netman_reason_t send_request_locked(void) {
         }
         freeaddrinfo(found);
     }
-    uint8_t packet[NTP_PACKET_LEN] = { 0x23 }; // LI 0, version 4, mode 3 (client)
+    uint8_t packet[NETMAN_NTP_PACKET_LEN];
     request_ntp_time = ntp_now();
-    put_u64(packet + 40, request_ntp_time);
+    netman_ntp_request(packet, request_ntp_time);
     if (send(sntp_fd, packet, sizeof(packet), 0) != (ssize_t)sizeof(packet)) {
         // An unreachable port shows as ECONNREFUSED on a connected socket.
         return NETMAN_REASON_TIMEOUT;
@@ -133,29 +116,13 @@ static netman_reason_t send_request_locked(void) {
 // Check an answer and turn it into the synchronized time. Returns NONE, or
 // why there is no time: TIMEOUT (nobody answers there) or BAD_REPLY.
 static netman_reason_t read_reply_locked(netman_event_t *sync) {
-    uint8_t reply[NTP_PACKET_LEN + 16];
+    uint8_t reply[NETMAN_NTP_PACKET_LEN + 16];
     ssize_t n = recv(sntp_fd, reply, sizeof(reply), 0);
-    uint64_t t4 = ntp_now();
+    uint64_t received = ntp_now();
     if (n < 0) {
         return NETMAN_REASON_TIMEOUT; // e.g. ECONNREFUSED: no server on that port
     }
-    if (n < NTP_PACKET_LEN) {
-        return NETMAN_REASON_BAD_REPLY;
-    }
-    uint8_t leap = reply[0] >> 6, version = (reply[0] >> 3) & 7, mode = reply[0] & 7, stratum = reply[1];
-    uint64_t t1 = get_u64(reply + 24), t2 = get_u64(reply + 32), t3 = get_u64(reply + 40);
-    if (mode != 4 || version < 1 || version > 4 || leap == 3 || stratum == 0 || stratum > 15
-        || t1 != request_ntp_time || t3 == 0) {
-        return NETMAN_REASON_BAD_REPLY;
-    }
-    // Clock offset, in units of 2^-32 s: ((t2 - t1) + (t3 - t4)) / 2.
-    int64_t offset = ((int64_t)(t2 - request_ntp_time) + (int64_t)(t3 - t4)) / 2;
-    uint64_t now = t4 + (uint64_t)offset;
-    sync->kind = NETMAN_EV_SNTP_SYNC;
-    sync->u.sntp.tv_sec = (uint32_t)((now >> 32) - NTP_UNIX_EPOCH);
-    sync->u.sntp.tv_usec = (uint32_t)(((now & 0xffffffffu) * 1000000u) >> 32);
-    sync->u.sntp.offset_ms = (int32_t)((offset * 1000) / ((int64_t)1 << 32));
-    return NETMAN_REASON_NONE;
+    return netman_ntp_reply(reply, (size_t)n, request_ntp_time, received, sync);
 }
 
 void host_sntp_service(int64_t now_ms, bool readable) {
