@@ -3,6 +3,7 @@
  * the facade validates configuration and owns the callbacks; this module owns
  * the driver, the state machine and the event queue.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "py/mperrno.h"
@@ -13,6 +14,7 @@
 #include "netman_obj.h"
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t netman_error_class);
+MP_REGISTER_ROOT_POINTER(mp_obj_t netman_session);
 
 static bool netman_open;
 
@@ -132,6 +134,23 @@ static mp_obj_t mod_netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_netman_init_obj, mod_netman_init);
 
+static mp_obj_t mod_netman_close(void);
+
+// The open network as a heap object with a finaliser: a board's soft reset
+// sweeps the heap (gc_sweep_all), which closes the driver before the new VM
+// starts, so no timer or driver callback outlives the session.
+static mp_obj_t netman_session_del(mp_obj_t self_in) {
+    (void)self_in;
+    return mod_netman_close();
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(netman_session_del_obj, netman_session_del);
+static const mp_rom_map_elem_t netman_session_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&netman_session_del_obj) },
+};
+static MP_DEFINE_CONST_DICT(netman_session_locals, netman_session_locals_table);
+static MP_DEFINE_CONST_OBJ_TYPE(netman_session_type, MP_QSTR_session, MP_TYPE_FLAG_NONE,
+    locals_dict, &netman_session_locals);
+
 // open() -> factory MAC as 6 bytes; brings the driver up.
 static mp_obj_t mod_netman_open(void) {
     if (netman_open) {
@@ -139,8 +158,10 @@ static mp_obj_t mod_netman_open(void) {
     }
     uint8_t mac[NETMAN_MAC_LEN];
     memset(&netman_counters, 0, sizeof(netman_counters));
+    mp_obj_base_t *session = mp_obj_malloc_with_finaliser(mp_obj_base_t, &netman_session_type);
     netman_check_request(netman_hal_open(mac));
     netman_open = true;
+    MP_STATE_VM(netman_session) = MP_OBJ_FROM_PTR(session);
     // Devices that lost the same AP must not retry in step: seed the jitter per device.
     uint32_t seed = mp_hal_ticks_ms();
     for (size_t i = 0; i < NETMAN_MAC_LEN; i++) {
@@ -152,6 +173,7 @@ static mp_obj_t mod_netman_open(void) {
 static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_open_obj, mod_netman_open);
 
 static mp_obj_t mod_netman_close(void) {
+    MP_STATE_VM(netman_session) = MP_OBJ_NULL;
     if (netman_open) {
         netman_hal_close();
         netman_open = false;
