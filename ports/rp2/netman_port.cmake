@@ -1,0 +1,16 @@
+# The rp2 port (Pico W, Pico 2 W): CYW43439 through the cyw43 driver and lwIP,
+# as MicroPython's rp2 port builds them. Included by cmod/netman/micropython.cmake.
+if(NOT MICROPY_PY_NETWORK_CYW43)
+    message(FATAL_ERROR "netman: board ${MICROPY_BOARD} has no CYW43 WiFi chip; "
+        "build a Pico W or Pico 2 W board (RPI_PICO_W, RPI_PICO2_W)")
+endif()
+
+target_compile_definitions(usermod_netman INTERFACE
+    # The CYW43439 has no ESP-NOW: netman.espnow.ESPNow() raises OSError(ENODEV).
+    NETMAN_ESPNOW_RADIO=0
+    # These reach every lwIP source of the firmware: DHCP asks for the NTP
+    # server (our SNTP client uses it when no host is configured), and mDNS
+    # advertises as many services as netman's mdns config allows.
+    LWIP_DHCP_GET_NTP_SRV=1
+    MDNS_MAX_SERVICES=8
+)
