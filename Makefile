@@ -23,7 +23,7 @@ HOST_MAKE_ARGS := \
 	MICROPY_MPYCROSS=$(MPY_CROSS) \
 	MPY_LIB_DIR=$(MPY_LIB_DIR)
 
-.PHONY: all host mpy-cross demo test bench venv clean distclean FORCE
+.PHONY: all host mpy-cross demo test bench venv firmware test-device clean distclean FORCE
 
 all: host
 
@@ -54,6 +54,23 @@ demo: host
 
 test: host venv
 	NETMAN_FIRMWARE=$(HOST_FW) $(VENV)/bin/python -m pytest tests
+
+# Board firmware (README: "Build your firmware"):
+#   make firmware BOARD=RPI_PICO_W MICROPY_DIR=~/micropython [BOARD_VARIANT=...]
+# ESP32 boards also need IDF_PATH (ESP-IDF 5.x, its export.sh sourced).
+firmware:
+	$(PYTHON) tools/firmware.py --board "$(BOARD)" --variant "$(BOARD_VARIANT)" --micropy-dir "$(MICROPY_DIR)" --jobs $(JOBS)
+
+# The smoke test on a real board, through mpremote (README: "Test on your board").
+# The recipe is not echoed: it carries the PSK.
+#   make test-device PORT=/dev/ttyACM0 SSID=... PSK=... [PORT2=/dev/ttyUSB1]
+$(VENV)/.device-installed: $(VENV)/.installed requirements-device.txt
+	$(VENV)/bin/pip install -q -r requirements-device.txt
+	touch $@
+
+test-device: $(VENV)/.device-installed
+	@NETMAN_DEVICE_PORT="$(PORT)" NETMAN_DEVICE_PORT2="$(PORT2)" NETMAN_DEVICE_SSID="$(SSID)" \
+		NETMAN_DEVICE_PSK="$(PSK)" $(VENV)/bin/python -m pytest tests/device
 
 BENCHMARKS := $(filter-out bench/benchlib.py,$(wildcard bench/*.py))
 

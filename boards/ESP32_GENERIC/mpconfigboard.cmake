@@ -1,0 +1,6 @@
+# netman firmware for a generic ESP32 module: MicroPython's own board
+# definition (paths relative to ports/esp32, as MicroPython's boards write
+# them), with the netman facade frozen in. The _netman C module comes in
+# through USER_C_MODULES (the top-level Makefile's `firmware` target).
+include(boards/ESP32_GENERIC/mpconfigboard.cmake)
+set(MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/../manifest_esp32.py)

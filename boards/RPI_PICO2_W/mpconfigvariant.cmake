@@ -1,0 +1,2 @@
+# The Pico 2 W's default (Arm) variant, as MicroPython defines it.
+include(${MICROPY_PORT_DIR}/boards/RPI_PICO2_W/mpconfigvariant.cmake)
