@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -87,3 +88,49 @@ def test_touching_one_c_file_recompiles_only_that_file() -> None:
     compiled = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("CC ")]
     assert compiled == [str(source)]
     assert any(line.startswith("LINK ") for line in result.stdout.splitlines())
+
+
+def make_firmware(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", "-s", "-C", str(REPO), "firmware", *args], capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+def fake_micropython(root: Path, port: str, submodules: list[str]) -> Path:
+    """A tree that looks like a MicroPython checkout to `make firmware`."""
+    (root / "py").mkdir(parents=True)
+    (root / "py" / "mpconfig.h").write_text("")
+    (root / "ports" / port).mkdir(parents=True)
+    (root / "ports" / port / "Makefile").write_text("")
+    for sub in submodules:
+        (root / sub).mkdir(parents=True)
+        (root / sub / "README").write_text("")
+    return root
+
+
+def test_make_firmware_needs_a_netman_board() -> None:
+    result = make_firmware("BOARD=NO_SUCH_BOARD", "MICROPY_DIR=/nonexistent")
+    assert result.returncode != 0
+    assert "BOARD='NO_SUCH_BOARD' is not a netman board" in result.stderr
+    assert "RPI_PICO_W" in result.stderr and "ESP32_GENERIC_C3" in result.stderr
+    assert "make host" in make_firmware("BOARD=host").stderr
+    variant = make_firmware("BOARD=RPI_PICO_W", "BOARD_VARIANT=SPIRAM", "MICROPY_DIR=/nonexistent").stderr
+    assert "BOARD_VARIANT='SPIRAM': RPI_PICO_W has no variants" in variant
+
+
+def test_make_firmware_checks_the_micropython_checkout(tmp_path: Path) -> None:
+    assert "MICROPY_DIR is not set" in make_firmware("BOARD=RPI_PICO_W").stderr
+    assert "no such directory" in make_firmware("BOARD=RPI_PICO_W", f"MICROPY_DIR={tmp_path / 'nope'}").stderr
+    assert "is not a MicroPython checkout" in make_firmware("BOARD=RPI_PICO_W", f"MICROPY_DIR={tmp_path}").stderr
+    tree = fake_micropython(tmp_path / "mp", "rp2", ["lib/pico-sdk", "lib/lwip"])
+    missing = make_firmware("BOARD=RPI_PICO_W", f"MICROPY_DIR={tree}").stderr
+    assert "lacks the submodules lib/cyw43-driver, lib/tinyusb" in missing
+    assert "submodules` there" in missing
+
+
+def test_make_firmware_for_esp32_needs_esp_idf(tmp_path: Path) -> None:
+    tree = fake_micropython(tmp_path / "mp", "esp32", ["lib/berkeley-db-1.xx", "lib/micropython-lib"])
+    env = {k: v for k, v in os.environ.items() if k != "IDF_PATH"}
+    result = make_firmware("BOARD=ESP32_GENERIC_C3", f"MICROPY_DIR={tree}", env=env)
+    assert "IDF_PATH is not set" in result.stderr
+    result = make_firmware("BOARD=ESP32_GENERIC_C3", f"MICROPY_DIR={tree}", env={**env, "IDF_PATH": str(tmp_path)})
+    assert "is not an ESP-IDF tree" in result.stderr

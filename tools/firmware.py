@@ -53,6 +53,8 @@ class FirmwareError(Exception):
 def board_port(board: str) -> Port:
     board_dir = ROOT / "boards" / board
     known = sorted(p.name for p in (ROOT / "boards").iterdir() if (p / "mpconfigboard.cmake").is_file())
+    if not board:
+        raise FirmwareError(f"give BOARD=<name>; the boards are: {', '.join(known)}")
     if board == "host":
         raise FirmwareError("BOARD=host is the desktop build: use `make host`")
     if not (board_dir / "mpconfigboard.cmake").is_file():
