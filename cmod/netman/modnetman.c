@@ -140,8 +140,11 @@ static mp_obj_t mod_netman_close(void);
 // sweeps the heap (gc_sweep_all), which closes the driver before the new VM
 // starts, so no timer or driver callback outlives the session.
 static mp_obj_t netman_session_del(mp_obj_t self_in) {
-    (void)self_in;
-    return mod_netman_close();
+    // A session stopped earlier may be swept while a later one runs.
+    if (MP_STATE_VM(netman_session) == self_in) {
+        mod_netman_close();
+    }
+    return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(netman_session_del_obj, netman_session_del);
 static const mp_rom_map_elem_t netman_session_locals_table[] = {
