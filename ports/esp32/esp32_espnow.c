@@ -1,0 +1,136 @@
+/*
+ * ESP-NOW through the driver (esp_now.h). Received frames go from the WiFi
+ * task straight into the core's ring; each send completes with one
+ * NETMAN_EV_ESPNOW_SENT, in order, from the driver's send callback.
+ *
+ * The core keeps the peer table; the driver has its own (20 entries) and
+ * refuses to send to a MAC missing from it, so a destination is added there,
+ * unencrypted, when it is first used. Encrypted peers cannot work yet: the
+ * HAL contract does not hand the port the PMK and the peers' LMKs, so an
+ * encrypted send is refused rather than sent in the clear.
+ *
+ * MicroPython's own espnow module uses the same driver: not both at once.
+ */
+#include <string.h>
+
+#include "esp_idf_version.h"
+#include "esp_now.h"
+#include "esp_timer.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+
+#include "esp32_port.h"
+
+// How long a send waits for room in the driver's transmit queue.
+#define SEND_WAIT_US (1000 * 1000)
+
+static volatile bool espnow_on;
+
+static void on_recv(const esp_now_recv_info_t *info, const uint8_t *data, int len) {
+    if (len <= 0 || !esp32_driver_enter()) {
+        return;
+    }
+    // The driver decrypted whatever was encrypted: no key id goes up.
+    netman_core_espnow_rx(info->src_addr, (int8_t)info->rx_ctrl->rssi, data, (size_t)len, NULL);
+    esp32_driver_leave();
+}
+
+#if ESP_IDF_VERSION < ESP_IDF_VERSION_VAL(5, 5, 0)
+static void on_sent(const uint8_t *mac, esp_now_send_status_t status) {
+    (void)mac;
+#else
+static void on_sent(const esp_now_send_info_t *info, esp_now_send_status_t status) {
+    (void)info;
+#endif
+    if (esp32_driver_enter()) {
+        netman_event_t event = { .kind = NETMAN_EV_ESPNOW_SENT };
+        event.u.sent.acked = status == ESP_NOW_SEND_SUCCESS;
+        netman_core_post(&event);
+        esp32_driver_leave();
+    }
+}
+
+netman_err_t netman_hal_espnow_active(bool active) {
+    if (!active) {
+        esp32_espnow_close();
+        return NETMAN_OK;
+    }
+    if (espnow_on) {
+        return NETMAN_OK;
+    }
+    if (!esp32_is_open()) {
+        esp32_set_error("the radio is not running");
+        return NETMAN_ERR_STATE;
+    }
+    esp_err_t err = esp_now_init();
+    if (err == ESP_OK) {
+        err = esp_now_register_recv_cb(on_recv);
+    }
+    if (err == ESP_OK) {
+        err = esp_now_register_send_cb(on_sent);
+    }
+    if (err != ESP_OK) {
+        esp_now_deinit();
+        return esp32_fail(NETMAN_ERR_IO, "ESP-NOW: cannot start", err);
+    }
+    espnow_on = true;
+    return NETMAN_OK;
+}
+
+void esp32_espnow_close(void) {
+    if (!espnow_on) {
+        return;
+    }
+    espnow_on = false;
+    esp_now_unregister_recv_cb();
+    esp_now_unregister_send_cb();
+    esp_now_deinit(); // forgets the driver's peers too
+}
+
+// Put mac in the driver's peer table: unencrypted, on whatever channel the
+// radio is on, through the station interface (always on while netman runs).
+static esp_err_t add_peer(const uint8_t mac[NETMAN_MAC_LEN]) {
+    esp_now_peer_info_t peer;
+    memset(&peer, 0, sizeof(peer));
+    memcpy(peer.peer_addr, mac, NETMAN_MAC_LEN);
+    peer.channel = 0;
+    peer.ifidx = WIFI_IF_STA;
+    peer.encrypt = false;
+    esp_err_t err = esp_now_add_peer(&peer);
+    if (err == ESP_ERR_ESPNOW_FULL) {
+        // Full of destinations used before (the core's peers may have been
+        // deleted since): drop one; it is added again when next used.
+        esp_now_peer_info_t old;
+        if (esp_now_fetch_peer(true, &old) == ESP_OK && esp_now_del_peer(old.peer_addr) == ESP_OK) {
+            err = esp_now_add_peer(&peer);
+        }
+    }
+    return err;
+}
+
+netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
+    const uint8_t *key_id) {
+    if (!espnow_on) {
+        esp32_set_error("ESP-NOW is not active");
+        return NETMAN_ERR_STATE;
+    }
+    if (key_id != NULL) {
+        esp32_set_error("ESP-NOW: encrypted peers are not supported by the ESP32 port yet; nothing was sent");
+        return NETMAN_ERR_IO;
+    }
+    esp_err_t err = ESP_OK;
+    if (!esp_now_is_peer_exist(mac)) {
+        err = add_peer(mac);
+    }
+    if (err == ESP_OK) {
+        // A full transmit queue empties as the earlier sends complete.
+        int64_t give_up = esp_timer_get_time() + SEND_WAIT_US;
+        while ((err = esp_now_send(mac, data, len)) == ESP_ERR_ESPNOW_NO_MEM && esp_timer_get_time() < give_up) {
+            vTaskDelay(1);
+        }
+    }
+    if (err != ESP_OK) {
+        return esp32_fail(NETMAN_ERR_IO, "ESP-NOW: send failed", err);
+    }
+    return NETMAN_OK;
+}
