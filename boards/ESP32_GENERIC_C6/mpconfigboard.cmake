@@ -4,3 +4,4 @@
 # through USER_C_MODULES (the top-level Makefile's `firmware` target).
 include(boards/ESP32_GENERIC_C6/mpconfigboard.cmake)
 set(MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/../manifest_esp32.py)
+list(APPEND SDKCONFIG_DEFAULTS ${MICROPY_BOARD_DIR}/../sdkconfig.netman)
