@@ -189,20 +189,12 @@ typedef struct {
     uint8_t data[NETMAN_ESPNOW_MAX_DATA];
 } netman_espnow_frame_t;
 
-typedef struct {
-    uint8_t mac[NETMAN_MAC_LEN];
-    uint8_t lmk[NETMAN_ESPNOW_KEY_LEN];
-    bool has_lmk;
-    bool encrypt;
-    uint8_t channel;
-    uint8_t ifidx;
-} netman_espnow_peer_t;
-
 typedef enum {
     NETMAN_ESPNOW_OK,
     NETMAN_ESPNOW_EXIST,
     NETMAN_ESPNOW_NOT_FOUND,
     NETMAN_ESPNOW_FULL,
+    NETMAN_ESPNOW_DRIVER,           // the port's driver refused the change
 } netman_espnow_result_t;
 
 // The ring's storage comes from the GC heap (the caller allocates it).
@@ -218,7 +210,9 @@ void netman_espnow_count_send_locked(void);
 void netman_espnow_get_stats(netman_espnow_stats_t *stats);
 void netman_espnow_key_id(const uint8_t *lmk, uint8_t out[NETMAN_ESPNOW_KEY_ID_LEN]);
 bool netman_espnow_peer_accepts_locked(const uint8_t *mac, const uint8_t *key_id);
-void netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]);
+netman_espnow_result_t netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]);
+// Give a driver that was just activated the PMK.
+netman_espnow_result_t netman_espnow_give_pmk(void);
 // add (or modify when add is false) a peer.
 netman_espnow_result_t netman_espnow_peer_set(const netman_espnow_peer_t *peer, bool add);
 netman_espnow_result_t netman_espnow_peer_get(const uint8_t *mac, netman_espnow_peer_t *peer);

@@ -186,10 +186,24 @@ bool netman_espnow_peer_accepts_locked(const uint8_t *mac, const uint8_t *key_id
     return memcmp(ours, key_id, NETMAN_ESPNOW_KEY_ID_LEN) == 0;
 }
 
-void netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]) {
+netman_espnow_result_t netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]) {
+    if (espnow_active && netman_hal_espnow_set_pmk(key) != NETMAN_OK) {
+        return NETMAN_ESPNOW_DRIVER;
+    }
     netman_hal_lock();
     memcpy(pmk, key, NETMAN_ESPNOW_KEY_LEN);
     netman_hal_unlock();
+    return NETMAN_ESPNOW_OK;
+}
+
+netman_espnow_result_t netman_espnow_give_pmk(void) {
+    uint8_t key[NETMAN_ESPNOW_KEY_LEN];
+    netman_hal_lock();
+    memcpy(key, pmk, sizeof(key));
+    netman_hal_unlock();
+    netman_err_t err = netman_hal_espnow_set_pmk(key);
+    memset(key, 0, sizeof(key));
+    return err == NETMAN_OK ? NETMAN_ESPNOW_OK : NETMAN_ESPNOW_DRIVER;
 }
 
 netman_espnow_result_t netman_espnow_peer_set(const netman_espnow_peer_t *peer, bool add) {
@@ -208,10 +222,17 @@ netman_espnow_result_t netman_espnow_peer_set(const netman_espnow_peer_t *peer, 
         result = NETMAN_ESPNOW_FULL;
     } else if (peer->encrypt && encrypted == NETMAN_ESPNOW_MAX_ENCRYPTED) {
         result = NETMAN_ESPNOW_FULL;
-    } else {
-        peers[add ? peer_count++ : (size_t)i] = *peer;
     }
     netman_hal_unlock();
+    // The driver's table first: ours changes only if it took the peer.
+    if (result == NETMAN_ESPNOW_OK && netman_hal_espnow_peer_set(peer, add) != NETMAN_OK) {
+        result = NETMAN_ESPNOW_DRIVER;
+    }
+    if (result == NETMAN_ESPNOW_OK) {
+        netman_hal_lock();
+        peers[add ? peer_count++ : (size_t)i] = *peer;
+        netman_hal_unlock();
+    }
     return result;
 }
 
@@ -228,6 +249,12 @@ netman_espnow_result_t netman_espnow_peer_get(const uint8_t *mac, netman_espnow_
 netman_espnow_result_t netman_espnow_peer_del(const uint8_t *mac) {
     netman_hal_lock();
     int i = find_peer_locked(mac);
+    netman_hal_unlock();
+    if (i >= 0 && netman_hal_espnow_peer_del(mac) != NETMAN_OK) {
+        return NETMAN_ESPNOW_DRIVER;
+    }
+    netman_hal_lock();
+    i = find_peer_locked(mac);
     if (i >= 0) {
         peers[i] = peers[--peer_count];
         memset(&peers[peer_count], 0, sizeof(peers[0]));

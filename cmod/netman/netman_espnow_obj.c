@@ -35,6 +35,8 @@ static void check_result(netman_espnow_result_t result) {
             raise_espnow(5, MP_QSTR_ESP_ERR_ESPNOW_NOT_FOUND);
         case NETMAN_ESPNOW_FULL:
             raise_espnow(4, MP_QSTR_ESP_ERR_ESPNOW_FULL);
+        case NETMAN_ESPNOW_DRIVER:
+            raise_espnow(6, MP_QSTR_ESP_ERR_ESPNOW_INTERNAL);
         case NETMAN_ESPNOW_OK:
             break;
     }
@@ -85,6 +87,13 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
         netman_espnow_stop_locked();
         netman_hal_unlock();
         raise_espnow(8, MP_QSTR_ESP_ERR_ESPNOW_IF);
+    }
+    if (netman_espnow_give_pmk() != NETMAN_ESPNOW_OK) {
+        netman_hal_espnow_active(false);
+        netman_hal_lock();
+        netman_espnow_stop_locked();
+        netman_hal_unlock();
+        raise_espnow(6, MP_QSTR_ESP_ERR_ESPNOW_INTERNAL);
     }
     return mp_const_none;
 }
@@ -216,7 +225,9 @@ static void get_key(mp_obj_t obj, uint8_t key[NETMAN_ESPNOW_KEY_LEN], const char
 static mp_obj_t mod_netman_espnow_set_pmk(mp_obj_t key_in) {
     uint8_t key[NETMAN_ESPNOW_KEY_LEN];
     get_key(key_in, key, "pmk");
-    netman_espnow_set_pmk(key);
+    netman_espnow_result_t result = netman_espnow_set_pmk(key);
+    memset(key, 0, sizeof(key));
+    check_result(result);
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_espnow_set_pmk_obj, mod_netman_espnow_set_pmk);

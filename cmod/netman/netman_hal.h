@@ -239,6 +239,22 @@ netman_err_t netman_hal_espnow_active(bool active);
 // Sends complete in order, one NETMAN_EV_ESPNOW_SENT each.
 netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
     const uint8_t *key_id);
+// The keys, for a driver that encrypts for real and keeps its own peer table
+// (ESP32): while ESP-NOW is active the core hands the port the PMK (again
+// right after netman_hal_espnow_active(true)) and every peer it adds,
+// changes or deletes; the core's table stays unchanged if the port refuses.
+// Ports whose air carries key ids (host) accept these and do nothing.
+typedef struct {
+    uint8_t mac[NETMAN_MAC_LEN];
+    uint8_t lmk[NETMAN_ESPNOW_KEY_LEN];
+    bool has_lmk;
+    bool encrypt;
+    uint8_t channel;                // 0: the channel the radio is on
+    uint8_t ifidx;                  // 0: the station interface, 1: the AP's
+} netman_espnow_peer_t;
+netman_err_t netman_hal_espnow_set_pmk(const uint8_t pmk[NETMAN_ESPNOW_KEY_LEN]);
+netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool add);
+netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);

@@ -3,11 +3,9 @@
  * task straight into the core's ring; each send completes with one
  * NETMAN_EV_ESPNOW_SENT, in order, from the driver's send callback.
  *
- * The core keeps the peer table; the driver has its own (20 entries) and
- * refuses to send to a MAC missing from it, so a destination is added there,
- * unencrypted, when it is first used. Encrypted peers cannot work yet: the
- * HAL contract does not hand the port the PMK and the peers' LMKs, so an
- * encrypted send is refused rather than sent in the clear.
+ * The driver keeps its own peer table and encrypts for real: the core hands
+ * it the PMK and every peer change (netman_hal_espnow_set_pmk / _peer_set /
+ * _peer_del), so the key ids the host build's air uses are not needed here.
  *
  * MicroPython's own espnow module uses the same driver: not both at once.
  */
@@ -87,25 +85,29 @@ void esp32_espnow_close(void) {
     esp_now_deinit(); // forgets the driver's peers too
 }
 
-// Put mac in the driver's peer table: unencrypted, on whatever channel the
-// radio is on, through the station interface (always on while netman runs).
-static esp_err_t add_peer(const uint8_t mac[NETMAN_MAC_LEN]) {
-    esp_now_peer_info_t peer;
-    memset(&peer, 0, sizeof(peer));
-    memcpy(peer.peer_addr, mac, NETMAN_MAC_LEN);
-    peer.channel = 0;
-    peer.ifidx = WIFI_IF_STA;
-    peer.encrypt = false;
-    esp_err_t err = esp_now_add_peer(&peer);
-    if (err == ESP_ERR_ESPNOW_FULL) {
-        // Full of destinations used before (the core's peers may have been
-        // deleted since): drop one; it is added again when next used.
-        esp_now_peer_info_t old;
-        if (esp_now_fetch_peer(true, &old) == ESP_OK && esp_now_del_peer(old.peer_addr) == ESP_OK) {
-            err = esp_now_add_peer(&peer);
-        }
+netman_err_t netman_hal_espnow_set_pmk(const uint8_t pmk[NETMAN_ESPNOW_KEY_LEN]) {
+    esp_err_t err = esp_now_set_pmk(pmk);
+    return err == ESP_OK ? NETMAN_OK : esp32_fail(NETMAN_ERR_IO, "ESP-NOW: the driver refused the PMK", err);
+}
+
+netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool add) {
+    esp_now_peer_info_t info;
+    memset(&info, 0, sizeof(info));
+    memcpy(info.peer_addr, peer->mac, NETMAN_MAC_LEN);
+    if (peer->has_lmk) {
+        memcpy(info.lmk, peer->lmk, NETMAN_ESPNOW_KEY_LEN);
     }
-    return err;
+    info.channel = peer->channel;
+    info.ifidx = peer->ifidx == 1 ? WIFI_IF_AP : WIFI_IF_STA;
+    info.encrypt = peer->encrypt;
+    esp_err_t err = add ? esp_now_add_peer(&info) : esp_now_mod_peer(&info);
+    esp32_wipe(info.lmk, sizeof(info.lmk));
+    return err == ESP_OK ? NETMAN_OK : esp32_fail(NETMAN_ERR_IO, "ESP-NOW: the driver refused the peer", err);
+}
+
+netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
+    esp_err_t err = esp_now_del_peer(mac);
+    return err == ESP_OK ? NETMAN_OK : esp32_fail(NETMAN_ERR_IO, "ESP-NOW: the driver refused to delete the peer", err);
 }
 
 netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
@@ -114,20 +116,13 @@ netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uin
         esp32_set_error("ESP-NOW is not active");
         return NETMAN_ERR_STATE;
     }
-    if (key_id != NULL) {
-        esp32_set_error("ESP-NOW: encrypted peers are not supported by the ESP32 port yet; nothing was sent");
-        return NETMAN_ERR_IO;
-    }
-    esp_err_t err = ESP_OK;
-    if (!esp_now_is_peer_exist(mac)) {
-        err = add_peer(mac);
-    }
-    if (err == ESP_OK) {
-        // A full transmit queue empties as the earlier sends complete.
-        int64_t give_up = esp_timer_get_time() + SEND_WAIT_US;
-        while ((err = esp_now_send(mac, data, len)) == ESP_ERR_ESPNOW_NO_MEM && esp_timer_get_time() < give_up) {
-            vTaskDelay(1);
-        }
+    // The driver encrypts for the peer itself (its LMK came with peer_set).
+    (void)key_id;
+    // A full transmit queue empties as the earlier sends complete.
+    esp_err_t err;
+    int64_t give_up = esp_timer_get_time() + SEND_WAIT_US;
+    while ((err = esp_now_send(mac, data, len)) == ESP_ERR_ESPNOW_NO_MEM && esp_timer_get_time() < give_up) {
+        vTaskDelay(1);
     }
     if (err != ESP_OK) {
         return esp32_fail(NETMAN_ERR_IO, "ESP-NOW: send failed", err);

@@ -540,6 +540,24 @@ netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uin
     return host_send_frame(&frame);
 }
 
+// The air carries key ids with each frame (see netman_hal_espnow_send), so
+// the keys themselves stay in the core.
+netman_err_t netman_hal_espnow_set_pmk(const uint8_t pmk[NETMAN_ESPNOW_KEY_LEN]) {
+    (void)pmk;
+    return NETMAN_OK;
+}
+
+netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool add) {
+    (void)peer;
+    (void)add;
+    return NETMAN_OK;
+}
+
+netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
+    (void)mac;
+    return NETMAN_OK;
+}
+
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_SCAN);

@@ -156,3 +156,19 @@ netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uin
     (void)key_id;
     return netman_hal_espnow_active(true);
 }
+
+netman_err_t netman_hal_espnow_set_pmk(const uint8_t pmk[NETMAN_ESPNOW_KEY_LEN]) {
+    (void)pmk;
+    return netman_hal_espnow_active(true);
+}
+
+netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool add) {
+    (void)peer;
+    (void)add;
+    return netman_hal_espnow_active(true);
+}
+
+netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
+    (void)mac;
+    return netman_hal_espnow_active(true);
+}

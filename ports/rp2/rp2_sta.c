@@ -31,15 +31,13 @@
 #define JOIN_TIMEOUT_MS (20000)
 // How long the chip may look for a lost AP before we call it gone.
 #define BEACON_GRACE_MS (8000)
-// A leave the driver does not confirm is done after this.
-#define LEAVE_TIMEOUT_MS (1000)
 
 typedef enum {
     STA_IDLE,
     STA_JOINING,
     STA_ASSOCIATED,     // link up, waiting for an address
     STA_UP,             // link up with an address
-    STA_LEAVING,
+    STA_LEAVING,        // left; reported at the next tick
 } sta_state_t;
 
 static struct {
@@ -59,6 +57,15 @@ static mp_sched_node_t join_node;
 
 static struct netif *sta_netif(void) {
     return &cyw43_state.netif[CYW43_ITF_STA];
+}
+
+// Leave the AP. The driver's leave only asks the chip; the netif link goes
+// down here so that lwIP (and the next join's watch) never sees a stale link.
+static void leave(void) {
+    cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+    MICROPY_PY_LWIP_ENTER
+    netif_set_link_down(sta_netif());
+    MICROPY_PY_LWIP_EXIT
 }
 
 static void enter(sta_state_t state, uint32_t now_ms) {
@@ -112,7 +119,7 @@ void rp2_sta_watch(uint32_t now_ms) {
     switch (sta.state) {
         case STA_JOINING:
             if (join == CYW43_LINK_BADAUTH) {
-                cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+                leave();
                 post_disconnected(NETMAN_REASON_AUTH_FAILED, now_ms);
             } else if (join == CYW43_LINK_NONET) {
                 post_disconnected(NETMAN_REASON_NO_AP_FOUND, now_ms);
@@ -122,7 +129,7 @@ void rp2_sta_watch(uint32_t now_ms) {
                 enter(STA_ASSOCIATED, now_ms);
                 post_connected();
             } else if (elapsed >= JOIN_TIMEOUT_MS) {
-                cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+                leave();
                 post_disconnected(NETMAN_REASON_NO_AP_FOUND, now_ms);
             }
             break;
@@ -139,7 +146,7 @@ void rp2_sta_watch(uint32_t now_ms) {
                     netman_event_t event = { .kind = NETMAN_EV_STA_BEACON_TIMEOUT };
                     netman_core_post(&event);
                 } else if (now_ms - sta.lost_since_ms >= BEACON_GRACE_MS) {
-                    cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+                    leave();
                     post_disconnected(NETMAN_REASON_BEACON_TIMEOUT, now_ms);
                 }
             } else {
@@ -151,9 +158,9 @@ void rp2_sta_watch(uint32_t now_ms) {
             }
             break;
         case STA_LEAVING:
-            if (join != CYW43_LINK_JOIN || elapsed >= LEAVE_TIMEOUT_MS) {
-                post_disconnected(NETMAN_REASON_BY_REQUEST, now_ms);
-            }
+            // The chip took the leave with the request (an ioctl answers
+            // when done): report it at the next tick.
+            post_disconnected(NETMAN_REASON_BY_REQUEST, now_ms);
             break;
         case STA_IDLE:
             break;
@@ -190,6 +197,9 @@ static netman_err_t join_now(void) {
     netman_hal_unlock();
     // DHCP sends the network module's hostname: the same one network.hostname() sets.
     snprintf(mod_network_hostname_data, sizeof(mod_network_hostname_data), "%s", params.hostname);
+    if (netif_is_link_up(sta_netif())) {
+        leave(); // joined elsewhere: the new join must not see the old link
+    }
     configure_addressing(&params);
     uint32_t auth = params.psk_len > 0 ? CYW43_AUTH_WPA2_MIXED_PSK : CYW43_AUTH_OPEN;
     int ret = cyw43_wifi_join(&cyw43_state, params.ssid_len, params.ssid, params.psk_len, params.psk,
@@ -225,7 +235,7 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
 }
 
 netman_err_t netman_hal_sta_disconnect(void) {
-    cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+    leave();
     netman_hal_lock();
     enter(STA_LEAVING, mp_hal_ticks_ms());
     netman_hal_unlock();
@@ -245,7 +255,7 @@ netman_err_t netman_hal_sta_rssi(int8_t *rssi) {
 }
 
 void rp2_sta_reset(void) {
-    cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+    leave();
     netman_hal_lock();
     memset(&sta, 0, sizeof(sta));
     memset(&pending_join, 0, sizeof(pending_join));
