@@ -83,6 +83,12 @@ MP_NORETURN void netman_raise(qstr reason, const char *message) {
     nlr_raise(mp_call_function_2(cls, MP_OBJ_NEW_QSTR(reason), mp_obj_new_str(message, strlen(message))));
 }
 
+// The port's own words for a refusal, or ours when it gave none.
+static const char *port_says(const char *otherwise) {
+    const char *text = netman_hal_last_error();
+    return *text != '\0' ? text : otherwise;
+}
+
 void netman_check_request(netman_err_t err) {
     switch (err) {
         case NETMAN_OK:
@@ -90,9 +96,9 @@ void netman_check_request(netman_err_t err) {
         case NETMAN_ERR_NO_RADIO:
             netman_raise(MP_QSTR_no_radio, netman_hal_last_error());
         case NETMAN_ERR_STATE:
-            netman_raise(MP_QSTR_not_started, "the radio is not running");
+            netman_raise(MP_QSTR_not_started, port_says("the radio is not running"));
         case NETMAN_ERR_BUSY:
-            netman_raise(MP_QSTR_busy, "a request of this kind is already running");
+            netman_raise(MP_QSTR_busy, port_says("a request of this kind is already running"));
         case NETMAN_ERR_IO:
             break;
     }

@@ -38,10 +38,19 @@ netman_mdns_action_t netman_mdns_apply_locked(const netman_event_t *event) {
     return NETMAN_MDNS_NONE;
 }
 
+// Start the responder. The config does not change while it runs (see
+// configure). A refusal leaves it stopped, and mdns_status() says so.
+static void start_responder(void) {
+    if (netman_hal_mdns_start(&mdns_config, mdns_address) != NETMAN_OK) {
+        netman_hal_lock();
+        mdns_running = false;
+        netman_hal_unlock();
+    }
+}
+
 void netman_mdns_perform(netman_mdns_action_t action) {
     if (action == NETMAN_MDNS_START) {
-        // The config does not change while the responder runs (see configure).
-        netman_hal_mdns_start(&mdns_config, mdns_address);
+        start_responder();
     } else if (action == NETMAN_MDNS_STOP) {
         netman_hal_mdns_stop();
     }
@@ -64,7 +73,7 @@ void netman_mdns_configure(const netman_mdns_config_t *config) {
     mdns_running = was_running && mdns_enabled;
     netman_hal_unlock();
     if (mdns_running) {
-        netman_hal_mdns_start(&mdns_config, mdns_address);
+        start_responder();
     }
 }
 

@@ -49,7 +49,7 @@ netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     if (err != ESP_OK) {
         scan_ours = false;
         if (err == ESP_ERR_WIFI_STATE) {
-            return esp32_fail(NETMAN_ERR_STATE, "scan: the driver is busy joining", err);
+            return esp32_fail(NETMAN_ERR_BUSY, "scan: the driver is busy joining", err);
         }
         return esp32_fail(NETMAN_ERR_IO, "scan: the driver refused", err);
     }
