@@ -215,6 +215,12 @@ static netman_err_t join_now(void) {
 
 static void join_scheduled(mp_sched_node_t *node) {
     (void)node;
+    netman_hal_lock();
+    bool wanted = pending_join.ssid_len > 0;
+    netman_hal_unlock();
+    if (!wanted) {
+        return; // the network closed (rp2_sta_reset) before this ran
+    }
     if (join_now() != NETMAN_OK) {
         // Nobody waits for this request's answer: the core hears it as a failed join.
         netman_event_t event = { .kind = NETMAN_EV_STA_DISCONNECTED };
