@@ -141,7 +141,7 @@ def test_reconnect_backoff_grows_with_jitter_and_resets(probe, air) -> None:
     dev = probe(f"netman.start(sta=dict({HOME}, reconnect={{'initial_ms': 100, 'max_ms': 400}}, {NO_DISCONNECTED_CB}))")
     dev.wait_event("got_ip")
     air.client.ap_down("home")
-    attempts = air.client.wait_for("sta_connect", count=6, timeout=10)
+    attempts = air.client.wait_for("sta_connect", count=7, timeout=10)
     # While waiting for the next attempt the station is down, and says why it waits.
     stats = eval(dev.value("netman.stats()"))
     assert stats["reconnect_retry"] >= 5
@@ -153,8 +153,10 @@ def test_reconnect_backoff_grows_with_jitter_and_resets(probe, air) -> None:
     # The delay before retry n is drawn from [base/2, base], base = min(400, 100 * 2**(n-1)).
     for retry, gap in enumerate(gaps, start=2):
         base = min(400, 100 * 2 ** (retry - 1))
-        # The timer never fires early; scheduling may make it a little late.
-        assert base / 2 - 5 <= gap - 20 <= base + 100, (retry, gaps)
+        # The timer never fires early. A loaded machine may make it late, so
+        # the upper bound only separates the cap from no cap: retry 6 would
+        # wait at least 1600 ms uncapped.
+        assert base / 2 - 5 <= gap - 20 <= base + 600, (retry, gaps)
     mark = dev.mark()
     air.client.ap_up("home")
     dev.wait_event("got_ip", start=mark, timeout=5)
