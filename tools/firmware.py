@@ -29,9 +29,6 @@ class Port:
     # Submodules the port's build reads; each must be checked out.
     submodules: tuple[str, ...]
     image: str
-    # The environment variable naming the vendor SDK, if the port needs one
-    # from the user (rp2 uses MicroPython's lib/pico-sdk unless PICO_SDK_PATH is set).
-    sdk_variable: str | None
 
 
 PORTS = {
@@ -40,9 +37,8 @@ PORTS = {
         ("lib/pico-sdk", "lib/cyw43-driver", "lib/lwip", "lib/tinyusb", "lib/mbedtls", "lib/btstack",
          "lib/micropython-lib"),
         "firmware.uf2",
-        None,
     ),
-    "esp32": Port("esp32", ("lib/berkeley-db-1.xx", "lib/micropython-lib"), "firmware.bin", "IDF_PATH"),
+    "esp32": Port("esp32", ("lib/berkeley-db-1.xx", "lib/micropython-lib"), "firmware.bin"),
 }
 
 
@@ -73,7 +69,7 @@ def check_variant(board: str, variant: str) -> None:
 def check_micropython(micropy_dir: str, port: Port) -> Path:
     if not micropy_dir:
         raise FirmwareError("MICROPY_DIR is not set: give the path of an upstream MicroPython checkout "
-                            "with its submodules (git clone https://github.com/micropython/micropython)")
+                            "with its submodules (README: Build your firmware)")
     tree = Path(micropy_dir).expanduser().resolve()
     if not tree.is_dir():
         raise FirmwareError(f"MICROPY_DIR={micropy_dir}: no such directory")
@@ -88,17 +84,19 @@ def check_micropython(micropy_dir: str, port: Port) -> Path:
 
 
 def check_sdk(port: Port, env: dict[str, str]) -> None:
-    if port.sdk_variable is None:
+    """The vendor SDK: rp2 uses MicroPython's lib/pico-sdk unless PICO_SDK_PATH
+    names another; esp32 needs ESP-IDF from the user."""
+    if port.name == "rp2":
         pico_sdk = env.get("PICO_SDK_PATH")
         if pico_sdk and not (Path(pico_sdk) / "pico_sdk_init.cmake").is_file():
             raise FirmwareError(f"PICO_SDK_PATH={pico_sdk} is not a pico-sdk (no pico_sdk_init.cmake)")
         return
-    sdk = env.get(port.sdk_variable)
-    if not sdk:
-        raise FirmwareError(f"{port.sdk_variable} is not set: install ESP-IDF 5.x and source its export.sh "
+    idf = env.get("IDF_PATH")
+    if not idf:
+        raise FirmwareError("IDF_PATH is not set: install ESP-IDF 5.x and source its export.sh "
                             "(the version MicroPython's ports/esp32/README.md names)")
-    if not (Path(sdk) / "tools" / "idf.py").is_file():
-        raise FirmwareError(f"{port.sdk_variable}={sdk} is not an ESP-IDF tree (no tools/idf.py)")
+    if not (Path(idf) / "tools" / "idf.py").is_file():
+        raise FirmwareError(f"IDF_PATH={idf} is not an ESP-IDF tree (no tools/idf.py)")
     if shutil.which("idf.py", path=env.get("PATH")) is None:
         raise FirmwareError("idf.py is not on PATH: source $IDF_PATH/export.sh first")
 
