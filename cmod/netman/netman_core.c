@@ -28,8 +28,8 @@ void netman_core_post(const netman_event_t *event) {
     netman_scan_apply_locked(event);
     netman_ap_apply_locked(event);
     netman_espnow_apply_locked(event);
-    netman_sntp_action_t sntp = netman_sntp_apply_locked(event);
-    netman_mdns_action_t mdns = netman_mdns_apply_locked(event);
+    netman_service_action_t sntp = netman_sntp_apply_locked(event);
+    netman_service_action_t mdns = netman_mdns_apply_locked(event);
     // Timer ticks and send completions are the core's own business.
     bool internal = event->kind == NETMAN_EV_TIMER || event->kind == NETMAN_EV_ESPNOW_SENT;
     bool schedule = !internal && netman_queue_push_locked(event);

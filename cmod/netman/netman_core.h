@@ -119,6 +119,15 @@ netman_err_t netman_ap_start(const netman_ap_params_t *params);
 void netman_ap_reset(void);
 void netman_ap_get_info(netman_ap_info_t *info);
 
+// ---- the services that run while the station has an address (SNTP, mDNS) ----
+
+// What an event means for such a service; carried out outside the lock.
+typedef enum {
+    NETMAN_SERVICE_NONE,
+    NETMAN_SERVICE_START,
+    NETMAN_SERVICE_STOP,
+} netman_service_action_t;
+
 // ---- SNTP (netman_sntp.c) ----
 
 typedef struct {
@@ -137,28 +146,16 @@ typedef struct {
     netman_reason_t last_error;     // of the last attempt, NONE if it synced
 } netman_sntp_info_t;
 
-typedef enum {
-    NETMAN_SNTP_NONE,
-    NETMAN_SNTP_START,
-    NETMAN_SNTP_STOP,
-} netman_sntp_action_t;
-
-netman_sntp_action_t netman_sntp_apply_locked(const netman_event_t *event);
+netman_service_action_t netman_sntp_apply_locked(const netman_event_t *event);
 // Carry out what apply decided (outside the lock).
-void netman_sntp_perform(netman_sntp_action_t action);
+void netman_sntp_perform(netman_service_action_t action);
 void netman_sntp_configure(const netman_sntp_config_t *config);
 void netman_sntp_reset(void);
 void netman_sntp_get(netman_sntp_config_t *config, netman_sntp_info_t *info);
 
 // ---- mDNS (netman_mdns.c) ----
-typedef enum {
-    NETMAN_MDNS_NONE,
-    NETMAN_MDNS_START,
-    NETMAN_MDNS_STOP,
-} netman_mdns_action_t;
-
-netman_mdns_action_t netman_mdns_apply_locked(const netman_event_t *event);
-void netman_mdns_perform(netman_mdns_action_t action);
+netman_service_action_t netman_mdns_apply_locked(const netman_event_t *event);
+void netman_mdns_perform(netman_service_action_t action);
 // NULL turns mDNS off; a running responder restarts with the new config.
 void netman_mdns_configure(const netman_mdns_config_t *config);
 void netman_mdns_reset(void);

@@ -13,20 +13,20 @@ static netman_mdns_config_t mdns_config;
 static uint32_t mdns_address;
 static uint16_t mdns_suffix;
 
-netman_mdns_action_t netman_mdns_apply_locked(const netman_event_t *event) {
+netman_service_action_t netman_mdns_apply_locked(const netman_event_t *event) {
     switch (event->kind) {
         case NETMAN_EV_STA_GOT_IP:
             if (mdns_enabled) {
                 mdns_address = event->u.ip.address;
                 mdns_running = true;
-                return NETMAN_MDNS_START;
+                return NETMAN_SERVICE_START;
             }
             break;
         case NETMAN_EV_STA_DISCONNECTED:
         case NETMAN_EV_RADIO_LOST:
             if (mdns_running) {
                 mdns_running = false;
-                return NETMAN_MDNS_STOP;
+                return NETMAN_SERVICE_STOP;
             }
             break;
         case NETMAN_EV_MDNS_NAME:
@@ -35,7 +35,7 @@ netman_mdns_action_t netman_mdns_apply_locked(const netman_event_t *event) {
         default:
             break;
     }
-    return NETMAN_MDNS_NONE;
+    return NETMAN_SERVICE_NONE;
 }
 
 // Start the responder. The config does not change while it runs (see
@@ -48,10 +48,10 @@ static void start_responder(void) {
     }
 }
 
-void netman_mdns_perform(netman_mdns_action_t action) {
-    if (action == NETMAN_MDNS_START) {
+void netman_mdns_perform(netman_service_action_t action) {
+    if (action == NETMAN_SERVICE_START) {
         start_responder();
-    } else if (action == NETMAN_MDNS_STOP) {
+    } else if (action == NETMAN_SERVICE_STOP) {
         netman_hal_mdns_stop();
     }
 }

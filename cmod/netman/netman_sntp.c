@@ -12,13 +12,13 @@
 static netman_sntp_config_t config;
 static netman_sntp_info_t info;
 
-netman_sntp_action_t netman_sntp_apply_locked(const netman_event_t *event) {
+netman_service_action_t netman_sntp_apply_locked(const netman_event_t *event) {
     switch (event->kind) {
         case NETMAN_EV_STA_GOT_IP:
-            return config.enabled ? NETMAN_SNTP_START : NETMAN_SNTP_NONE;
+            return config.enabled ? NETMAN_SERVICE_START : NETMAN_SERVICE_NONE;
         case NETMAN_EV_STA_DISCONNECTED:
         case NETMAN_EV_RADIO_LOST:
-            return config.enabled ? NETMAN_SNTP_STOP : NETMAN_SNTP_NONE;
+            return config.enabled ? NETMAN_SERVICE_STOP : NETMAN_SERVICE_NONE;
         case NETMAN_EV_SNTP_SYNC:
             info.syncs++;
             info.synced = true;
@@ -33,17 +33,17 @@ netman_sntp_action_t netman_sntp_apply_locked(const netman_event_t *event) {
         default:
             break;
     }
-    return NETMAN_SNTP_NONE;
+    return NETMAN_SERVICE_NONE;
 }
 
-void netman_sntp_perform(netman_sntp_action_t action) {
-    if (action == NETMAN_SNTP_START) {
+void netman_sntp_perform(netman_service_action_t action) {
+    if (action == NETMAN_SERVICE_START) {
         netman_sntp_config_t c;
         netman_hal_lock();
         c = config;
         netman_hal_unlock();
         netman_hal_sntp_start(c.host, c.port, c.interval_ms);
-    } else if (action == NETMAN_SNTP_STOP) {
+    } else if (action == NETMAN_SERVICE_STOP) {
         netman_hal_sntp_stop();
     }
 }
