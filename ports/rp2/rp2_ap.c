@@ -55,13 +55,14 @@ static int8_t station_rssi(const uint8_t mac[NETMAN_MAC_LEN]) {
     return (int8_t)buf[0];
 }
 
-static bool in_list(const uint8_t *macs, int count, const uint8_t mac[NETMAN_MAC_LEN]) {
+// Where mac is in a list of count MACs, or -1.
+static int find_mac(const uint8_t *macs, size_t stride, int count, const uint8_t mac[NETMAN_MAC_LEN]) {
     for (int i = 0; i < count; i++) {
-        if (memcmp(macs + i * NETMAN_MAC_LEN, mac, NETMAN_MAC_LEN) == 0) {
-            return true;
+        if (memcmp(macs + i * stride, mac, NETMAN_MAC_LEN) == 0) {
+            return i;
         }
     }
-    return false;
+    return -1;
 }
 
 static void watch_stations(void) {
@@ -70,7 +71,7 @@ static void watch_stations(void) {
     cyw43_wifi_ap_get_stas(&cyw43_state, &count, macs);
     // Left: in our list, not in the chip's.
     for (int i = 0; i < ap.count;) {
-        if (in_list(macs, count, ap.stations[i].mac)) {
+        if (find_mac(macs, NETMAN_MAC_LEN, count, ap.stations[i].mac) >= 0) {
             i++;
             continue;
         }
@@ -82,11 +83,7 @@ static void watch_stations(void) {
     // Joined: in the chip's list, not in ours.
     for (int i = 0; i < count && ap.count < NETMAN_AP_MAX_STATIONS; i++) {
         const uint8_t *mac = macs + i * NETMAN_MAC_LEN;
-        bool known = false;
-        for (int j = 0; j < ap.count; j++) {
-            known = known || memcmp(ap.stations[j].mac, mac, NETMAN_MAC_LEN) == 0;
-        }
-        if (!known) {
+        if (find_mac(ap.stations[0].mac, sizeof(ap_station_t), ap.count, mac) < 0) {
             ap_station_t *station = &ap.stations[ap.count++];
             memcpy(station->mac, mac, NETMAN_MAC_LEN);
             station->addressed = false;
@@ -100,11 +97,11 @@ static void watch_leases(void) {
     uint32_t base = rp2_ip_from_lwip(ip_2_ip4(&server->ip)) & 0xffffff00u;
     for (int i = 0; i < ap.count; i++) {
         ap_station_t *station = &ap.stations[i];
-        for (int l = 0; l < DHCPS_MAX_IP && !station->addressed; l++) {
-            if (server->lease[l].expiry != 0 && memcmp(server->lease[l].mac, station->mac, NETMAN_MAC_LEN) == 0) {
-                station->addressed = true;
-                post_station(NETMAN_EV_AP_STA_IP_ASSIGNED, station->mac, 0, base | (DHCPS_BASE_IP + l));
-            }
+        // The server keeps one lease per MAC.
+        int l = find_mac(server->lease[0].mac, sizeof(server->lease[0]), DHCPS_MAX_IP, station->mac);
+        if (!station->addressed && l >= 0 && server->lease[l].expiry != 0) {
+            station->addressed = true;
+            post_station(NETMAN_EV_AP_STA_IP_ASSIGNED, station->mac, 0, base | (DHCPS_BASE_IP + l));
         }
     }
 }
