@@ -6,17 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import DEFAULT_SCENARIO, REPO
+from conftest import DEFAULT_SCENARIO
+from device.boardlib import STA_CHECKS, checks, with_settings
 from test_tools import netman_run
-
-DEVICE = REPO / "tests" / "device"
-
-
-def script_with(tmp_path: Path, name: str, **settings: object) -> Path:
-    path = tmp_path / name
-    head = "".join(f"{key} = {value!r}\n" for key, value in settings.items())
-    path.write_text(head + (DEVICE / name).read_text())
-    return path
 
 
 def outputs(result_stdout: str, name: str) -> list[str]:
@@ -27,23 +19,22 @@ def outputs(result_stdout: str, name: str) -> list[str]:
 def test_station_smoke_script_passes_against_the_air(firmware: Path, tmp_path: Path) -> None:
     air = tmp_path / "air.toml"
     air.write_text(DEFAULT_SCENARIO)
-    script = script_with(tmp_path, "board_smoke.py", SSID="home", PSK="secret123")
+    script = with_settings("board_smoke.py", tmp_path, SSID="home", PSK="secret123")
     result = netman_run("--firmware", str(firmware), "--quiet-air", str(air), str(script))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = outputs(result.stdout, "board_smoke.py")
     assert lines[-1] == "DONE", lines
-    checks = dict(line[6:].split(" ", 1) for line in lines if line.startswith("CHECK "))
-    assert set(checks) == {"status_walk", "callbacks", "got_ip", "rssi", "scan", "scan_fields", "disconnect",
-                           "stop", "stopped_error"}
-    assert all(verdict == "ok" for verdict in checks.values()), checks
+    verdicts = checks(lines)
+    assert set(verdicts) == STA_CHECKS
+    assert all(verdict == "ok" for verdict in verdicts.values()), verdicts
     assert "secret123" not in result.stdout + result.stderr
 
 
 def test_espnow_ping_scripts_echo_between_two_devices(firmware: Path, tmp_path: Path) -> None:
     air = tmp_path / "air.toml"
     air.write_text("")
-    echo = script_with(tmp_path, "board_espnow_echo.py")
-    ping = script_with(tmp_path, "board_espnow_ping.py", PEER=bytes.fromhex("02000000000b"), COUNT=5)
+    echo = with_settings("board_espnow_echo.py", tmp_path)
+    ping = with_settings("board_espnow_ping.py", tmp_path, PEER=bytes.fromhex("02000000000b"), COUNT=5)
     result = netman_run("--firmware", str(firmware), "--quiet-air", "--mac", "board_espnow_echo=02:00:00:00:00:0b",
                         str(air), str(echo), str(ping))
     assert result.returncode == 0, result.stdout + result.stderr

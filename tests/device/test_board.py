@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from boardlib import STA_CHECKS, checks, with_settings
 
-HERE = Path(__file__).resolve().parent
-STA_CHECKS = {"status_walk", "callbacks", "got_ip", "rssi", "scan", "scan_fields", "disconnect", "stop",
-              "stopped_error"}
 PINGS = 5
 
 
@@ -43,24 +41,11 @@ def board_script(name: str, **settings: object) -> Path:
     the PSK goes to the board, not onto a command line."""
     folder = Path(tempfile.mkdtemp(prefix="netman-device-"))
     folder.chmod(0o700)
-    path = folder / name
-    head = "".join(f"{key} = {value!r}\n" for key, value in settings.items())
-    path.write_text(head + (HERE / name).read_text())
-    return path
+    return with_settings(name, folder, **settings)
 
 
 def mpremote(port: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "mpremote", "connect", port, *args]
-
-
-def checks(lines: list[str]) -> dict[str, str]:
-    assert "DONE" in lines, "the board script did not finish:\n" + "\n".join(lines[-20:])
-    found = {}
-    for line in lines:
-        if line.startswith("CHECK "):
-            name, _, verdict = line[6:].partition(" ")
-            found[name] = verdict
-    return found
 
 
 def run_on(port: str, script: Path, timeout: float) -> list[str]:
