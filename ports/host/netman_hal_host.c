@@ -454,11 +454,13 @@ void netman_hal_close(void) {
         return;
     }
     netman_hal_mdns_stop();
+    // Closing before the goodbye: the air may hang up at once on it, and the
+    // I/O thread must not take that for a lost radio.
+    closing = true;
     // A clean stop, unlike a crash: our AP sends its stations away.
     air_frame_t bye;
     air_frame_begin(&bye, AIR_MSG_BYE);
     host_send_frame(&bye);
-    closing = true;
     shutdown(air_fd, SHUT_RDWR);
     host_wake_io_thread();
     pthread_join(io_thread, NULL);
