@@ -23,11 +23,17 @@ HOST_MAKE_ARGS := \
 	MICROPY_MPYCROSS=$(MPY_CROSS) \
 	MPY_LIB_DIR=$(MPY_LIB_DIR)
 
-.PHONY: all host mpy-cross demo test bench venv firmware test-device clean distclean FORCE
+.PHONY: all host mpy-cross demo test bench venv firmware test-device clean distclean debian-packages FORCE
 
 all: host
 
-$(MPY_STAMP): tools/fetch_micropython.py $(wildcard tools/micropython-patches/*.patch)
+# The Debian packages the goals need (the list: tools/debian-packages), installed
+# once per make run, before anything else: test targets need more than the demo.
+DEBIAN_PACKAGES_FOR := $(if $(filter test test-%,$(MAKECMDGOALS)),test,demo)
+debian-packages:
+	@tools/debian-packages $(DEBIAN_PACKAGES_FOR)
+
+$(MPY_STAMP): tools/fetch_micropython.py $(wildcard tools/micropython-patches/*.patch) | debian-packages
 	$(PYTHON) tools/fetch_micropython.py --cache $(CACHE)
 	touch $@
 
@@ -39,10 +45,10 @@ mpy-cross: $(MPY_STAMP)
 	$(MAKE) -C $(MPY_DIR)/mpy-cross -j$(JOBS) BUILD=$(BUILD)/mpy-cross
 
 # The port's own make decides what is out of date: a second run compiles nothing.
-host: mpy-cross $(MPY_LIB_DIR)/README.md
+host: debian-packages mpy-cross $(MPY_LIB_DIR)/README.md
 	$(MAKE) -C $(MPY_DIR)/ports/unix -j$(JOBS) $(HOST_MAKE_ARGS)
 
-$(VENV)/.installed: requirements-dev.txt
+$(VENV)/.installed: requirements-dev.txt | debian-packages
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	touch $@

@@ -165,7 +165,7 @@ def ntp_server(tmp_path: Path) -> Iterator[int]:
 
     chronyd = shutil.which("chronyd") or "/usr/sbin/chronyd"
     if not Path(chronyd).exists():
-        pytest.fail("chronyd is not installed (apt-get install chrony; .ci/run does)", pytrace=False)
+        pytest.fail("chronyd is not installed (apt-get install chrony; make test does)", pytrace=False)
     port = free_udp_port()
     conf = tmp_path / "chrony.conf"
     conf.write_text(f"port {port}\ncmdport 0\nbindaddress 127.0.0.1\nallow 127.0.0.1\n"
