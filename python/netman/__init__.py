@@ -4,7 +4,7 @@
 
 import _netman
 
-from . import _config, credentials
+from . import _config
 
 __version__ = "0.1.0"
 
@@ -86,6 +86,8 @@ def _roaming():
 
 
 def _known_networks():
+    from . import credentials
+
     known = list(_sta["networks"])
     stored = credentials.load()["sta"]
     if stored is not None:
@@ -232,7 +234,11 @@ def start(config=None, **sections):
         raise NetError("already_started", "netman is already started; call netman.stop() first")
     cfg = _config.network_config(config, sections)
     modes = [kind for kind in ("sta", "ap") if kind in cfg]
-    stored = credentials.load() if any("ssid" not in cfg[kind] for kind in modes) else {}
+    stored = {}
+    if any("ssid" not in cfg[kind] for kind in modes):
+        from . import credentials
+
+        stored = credentials.load()
     for kind in modes:
         cfg[kind] = _config.fill_credentials(cfg[kind], stored.get(kind))
     sta = cfg.get("sta")
@@ -304,6 +310,8 @@ def sta_connect(config=None, **sta):
             _apply_mdns(cfg["mdns"])
     if "ssid" not in _sta:
         # Managed mode without an SSID: the stored credentials, if any.
+        from . import credentials
+
         stored = _config.fill_credentials({}, credentials.load()["sta"])
         if stored:
             _apply_sta(stored)
@@ -520,3 +528,16 @@ def wifi_scan(options=None, **opts):
         if result is not None:
             return result
         time.sleep_ms(10)
+
+
+_SUBMODULES = ("aio", "espnow", "aioespnow", "credentials")
+
+
+def __getattr__(name):
+    # netman.aio & co. after a plain `import netman`, loaded on first use: a
+    # program that never touches asyncio does not import it. Importing a
+    # submodule makes it an attribute of this module, so this runs once each.
+    if name not in _SUBMODULES:
+        raise AttributeError("module 'netman' has no attribute '%s'" % name)
+    __import__("netman." + name)
+    return globals()[name]
