@@ -55,11 +55,19 @@ $(VENV)/.installed: requirements-dev.txt | debian-packages
 
 venv: $(VENV)/.installed
 
+# MicroPython's stubs, laid out as users install theirs (pip --target), for the
+# type check of examples/ against stubs/ (tests/test_stubs.py).
+TYPINGS := $(BUILD)/typings
+$(TYPINGS)/.installed: requirements-typings.txt $(VENV)/.installed
+	rm -rf $(TYPINGS)
+	$(VENV)/bin/pip install -q --no-user --target $(TYPINGS) -r requirements-typings.txt
+	touch $@
+
 demo: host
 	$(PYTHON) tools/netman-run --firmware $(HOST_FW) examples/demo.toml examples/demo.py
 
-test: host venv
-	NETMAN_FIRMWARE=$(HOST_FW) $(VENV)/bin/python -m pytest tests
+test: host venv $(TYPINGS)/.installed
+	NETMAN_FIRMWARE=$(HOST_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests
 
 # Board firmware (README: "Build your firmware"):
 #   make firmware BOARD=RPI_PICO_W MICROPY_DIR=~/micropython [BOARD_VARIANT=...]

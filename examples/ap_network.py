@@ -10,7 +10,9 @@ seen = {"joined": 0, "left": 0}
 
 
 def ap_started():
-    print("AP started at", netman.info()["softap"]["address"])
+    softap = netman.info()["softap"]  # our AP's details: never None in AP mode
+    assert softap is not None
+    print("AP started at", softap["address"])
 
 
 def sta_connected(mac):

@@ -6,7 +6,7 @@ import time
 
 import netman
 
-events = []
+events = []  # type: list[str]
 
 
 def connected():
@@ -36,5 +36,9 @@ netman.start(sta={
 deadline = time.ticks_add(time.ticks_ms(), 10000)
 while "got_ip" not in events and time.ticks_diff(deadline, time.ticks_ms()) > 0:
     time.sleep_ms(20)
-print("joined", netman.info()["ap"]["ssid"], "at", netman.info()["ip"][0], "rssi", netman.sta_rssi())
+info = netman.info()
+if info["ap"] is None or info["ip"] is None:
+    print("not joined within 10 s:", netman.sta_status())
+    raise SystemExit(1)
+print("joined", info["ap"]["ssid"], "at", info["ip"][0], "rssi", netman.sta_rssi())
 netman.stop()
