@@ -21,10 +21,13 @@ from netman.espnow import ESPNow
 netman.start(sta=dict(managed=True))
 e = ESPNow()
 queue = deque((), 100000)
+base = [0, 0]
 def reset(rxbuf):
+    # The counters run for the life of the process, as MicroPython's do.
     e.active(False)
     e.config(rxbuf=rxbuf)
     e.active(True)
+    base[:] = e.stats()[3:]
 def to_deque(espnow):
     # The baseline design: every frame becomes Python objects in a queue.
     while True:
@@ -88,7 +91,8 @@ while True:
     elif cmd[0] == "block":
         print("GO"); select.poll().poll(int(cmd[1])); print("DONE")
     elif cmd[0] == "consume":
-        print("RESULT", *consume(cmd[1], int(cmd[2])), *e.stats()[3:])
+        rx, dropped = e.stats()[3:]
+        print("RESULT", *consume(cmd[1], int(cmd[2])), rx - base[0], dropped - base[1])
     elif cmd[0] == "heap":
         print("RESULT", heap(cmd[1], int(cmd[2])))
 """

@@ -51,7 +51,8 @@ BAD_CONFIGS = [
     ("netman.start([('sta', [('ssid', 'a')]), ('sta', [('ssid', 'b')])])", "ValueError", ["'sta'", "twice"]),
     ("netman.start({'sta': {'ssid': 'home'}}, sta={'ssid': 'home'})", "TypeError", ["not both"]),
     ("netman.start()", "ValueError", ["no section"]),
-    ("netman.start(espnow={'rxbuf': 100})", "ValueError", ["espnow", "'rxbuf'"]),
+    ("netman.start(espnow={'rxbuf': 0})", "ValueError", ["espnow", "'rxbuf'", "1 to"]),
+    ("netman.start(espnow={'rxbuf': 2 ** 30})", "ValueError", ["espnow", "'rxbuf'", "1 to"]),
     ("netman.start(espnow={'recv': 5})", "TypeError", ["espnow", "'recv'", "callable"]),
     ("netman.start(espnow={'rxbf': 600})", "ValueError", ["did you mean 'rxbuf'"]),
 ]

@@ -172,9 +172,8 @@ bool netman_mdns_get(netman_mdns_config_t *config, uint16_t *suffix, uint32_t *a
 
 typedef struct {
     uint32_t tx_packets;
-    uint32_t tx_responses;
-    uint32_t tx_failures;
-    uint32_t tx_done;               // completions (responses + failures)
+    uint32_t tx_responses;          // completions, acknowledged or not
+    uint32_t tx_failures;           // completions without acknowledgement
     uint32_t rx_packets;
     uint32_t rx_dropped;
 } netman_espnow_stats_t;
@@ -198,10 +197,12 @@ typedef enum {
 void netman_espnow_start_locked(void *storage, size_t size);
 void netman_espnow_stop_locked(void);
 bool netman_espnow_is_active(void);
-// Take the oldest frame; returns its length, 0 if none.
-size_t netman_espnow_take(netman_espnow_frame_t *frame);
+// Copy the oldest frame out without taking it; returns its length (0 if
+// none) and, in *token, what netman_espnow_consume() needs to take it. A
+// reader that cannot deliver the frame leaves it in the ring.
+size_t netman_espnow_peek(netman_espnow_frame_t *frame, size_t *token);
+void netman_espnow_consume(size_t token);
 bool netman_espnow_any(void);
-size_t netman_espnow_min_rxbuf(void);
 void netman_espnow_apply_locked(const netman_event_t *event);
 void netman_espnow_count_send_locked(void);
 void netman_espnow_get_stats(netman_espnow_stats_t *stats);

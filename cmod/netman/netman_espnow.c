@@ -31,11 +31,12 @@ static uint8_t *ring(void) {
     return MP_STATE_VM(netman_espnow_ring);
 }
 
+// The counters live as long as the process (MicroPython's singleton keeps
+// them across active() cycles too).
 void netman_espnow_start_locked(void *storage, size_t size) {
     MP_STATE_VM(netman_espnow_ring) = storage;
     ring_size = size;
     ring_read = ring_write = ring_used = 0;
-    memset(&stats, 0, sizeof(stats));
     espnow_active = true;
 }
 
@@ -43,6 +44,9 @@ void netman_espnow_stop_locked(void) {
     espnow_active = false;
     MP_STATE_VM(netman_espnow_ring) = NULL;
     ring_size = 0;
+    ring_read = ring_write = ring_used = 0;
+    // Responses still due will never come (modespnow.c, espnow_deinit).
+    stats.tx_packets = stats.tx_responses;
 }
 
 bool netman_espnow_is_active(void) {
@@ -90,7 +94,7 @@ void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const
     }
 }
 
-size_t netman_espnow_take(netman_espnow_frame_t *frame) {
+size_t netman_espnow_peek(netman_espnow_frame_t *frame, size_t *token) {
     netman_hal_lock();
     if (ring_used == 0) {
         netman_hal_unlock();
@@ -108,29 +112,38 @@ size_t netman_espnow_take(netman_espnow_frame_t *frame) {
     frame->rssi = (int8_t)rec[7];
     memcpy(&frame->time_ms, rec + 8, 4);
     memcpy(frame->data, rec + RECORD_HEAD, len);
-    ring_read = (ring_read + RECORD_HEAD + len) % ring_size;
-    ring_used -= RECORD_HEAD + len;
-    if (ring_used == 0) {
-        ring_read = ring_write = 0;
-    }
+    *token = ring_read;
     netman_hal_unlock();
     return len;
 }
 
-bool netman_espnow_any(void) {
-    return ring_used != 0;
+void netman_espnow_consume(size_t token) {
+    netman_hal_lock();
+    // Only the record peek() returned, if nobody took it meanwhile.
+    if (ring_used != 0 && ring_read == token) {
+        size_t len = ring()[ring_read];
+        ring_read = (ring_read + RECORD_HEAD + len) % ring_size;
+        ring_used -= RECORD_HEAD + len;
+        if (ring_used == 0) {
+            ring_read = ring_write = 0;
+        }
+    }
+    netman_hal_unlock();
 }
 
-size_t netman_espnow_min_rxbuf(void) {
-    return RECORD_HEAD + NETMAN_ESPNOW_MAX_DATA;
+bool netman_espnow_any(void) {
+    netman_hal_lock();
+    bool any = ring_used != 0;
+    netman_hal_unlock();
+    return any;
 }
 
 void netman_espnow_apply_locked(const netman_event_t *event) {
+    // As MicroPython counts them (modespnow.c, send_cb): every completion
+    // is a response, the unacknowledged ones are also failures.
     if (event->kind == NETMAN_EV_ESPNOW_SENT) {
-        stats.tx_done++;
-        if (event->u.sent.acked) {
-            stats.tx_responses++;
-        } else {
+        stats.tx_responses++;
+        if (!event->u.sent.acked) {
             stats.tx_failures++;
         }
     }

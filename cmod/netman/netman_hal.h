@@ -255,6 +255,9 @@ typedef struct {
 netman_err_t netman_hal_espnow_set_pmk(const uint8_t pmk[NETMAN_ESPNOW_KEY_LEN]);
 netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool add);
 netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]);
+// The PHY rate of ESP-NOW frames, an ESP-IDF wifi_phy_rate_t the core has
+// checked; callable whenever the radio is open (ESP-NOW active or not).
+netman_err_t netman_hal_espnow_rate(uint8_t rate);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);

@@ -64,7 +64,8 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_mdns_status_obj);
 // ESP-NOW bindings (netman_espnow_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_active_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_send_obj);
-MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_recvinto_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_recvinto_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_peers_table_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_any_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_stats_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_set_pmk_obj);
@@ -73,7 +74,9 @@ MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_get_peer_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_del_peer_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_get_peers_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_irq_obj);
-MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_min_rxbuf_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_peer_count_obj);
+MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_espnow_deliver_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_rate_obj);
 
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);

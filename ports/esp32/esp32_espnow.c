@@ -13,6 +13,7 @@
 
 #include "esp_idf_version.h"
 #include "esp_now.h"
+#include "esp_wifi.h"
 #include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
@@ -108,6 +109,20 @@ netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool a
 netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
     esp_err_t err = esp_now_del_peer(mac);
     return err == ESP_OK ? NETMAN_OK : esp32_fail(NETMAN_ERR_IO, "ESP-NOW: the driver refused to delete the peer", err);
+}
+
+// As MicroPython sets it (modespnow.c, espnow_config): on each interface
+// the WiFi mode has on.
+netman_err_t netman_hal_espnow_rate(uint8_t rate) {
+    wifi_mode_t mode;
+    esp_err_t err = esp_wifi_get_mode(&mode);
+    if (err == ESP_OK && (mode & WIFI_MODE_STA)) {
+        err = esp_wifi_config_espnow_rate(WIFI_IF_STA, (wifi_phy_rate_t)rate);
+    }
+    if (err == ESP_OK && (mode & WIFI_MODE_AP)) {
+        err = esp_wifi_config_espnow_rate(WIFI_IF_AP, (wifi_phy_rate_t)rate);
+    }
+    return err == ESP_OK ? NETMAN_OK : esp32_fail(NETMAN_ERR_IO, "ESP-NOW: the driver refused the rate", err);
 }
 
 netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,

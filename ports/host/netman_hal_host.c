@@ -560,6 +560,12 @@ netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
     return NETMAN_OK;
 }
 
+// The air has no PHY rates: every frame arrives, whatever its rate.
+netman_err_t netman_hal_espnow_rate(uint8_t rate) {
+    (void)rate;
+    return NETMAN_OK;
+}
+
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_SCAN);

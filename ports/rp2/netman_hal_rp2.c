@@ -172,3 +172,8 @@ netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
     (void)mac;
     return netman_hal_espnow_active(true);
 }
+
+netman_err_t netman_hal_espnow_rate(uint8_t rate) {
+    (void)rate;
+    return netman_hal_espnow_active(true);
+}

@@ -217,11 +217,12 @@ def _start_espnow(settings):
     if recv is not None:
 
         def drain(e):
+            # A recv that raises is reported and counted; the burst goes on.
             while True:
                 mac, msg = e.irecv(0)
                 if mac is None:
                     return
-                recv(mac, bytes(msg))
+                _netman.espnow_deliver(recv, mac, bytes(msg))
 
         espnow.irq(drain)
 

@@ -407,10 +407,23 @@ def mdns_section(value, where="mdns"):
     return out
 
 
+def espnow_rxbuf(where, key, value):
+    """An ESP-NOW receive ring size of at least one byte that the heap can
+    give now (frames too big for the ring are dropped and counted, as
+    MicroPython does)."""
+    import gc
+
+    size = _int_range(1, 1 << 31)(where, key, value)
+    free = gc.mem_free()
+    if size > free:
+        raise ValueError("%s: '%s' must be 1 to %d bytes (what the heap has free), got %d" % (where, key, free, size))
+    return size
+
+
 def espnow_section(value, where="espnow"):
     """Validated ESP-NOW settings: rxbuf (bytes) and recv(mac, msg)."""
     out = {"rxbuf": 526}
-    keys = {"rxbuf": _int_range(_netman.espnow_min_rxbuf(), 1 << 20), "recv": _callback}
+    keys = {"rxbuf": espnow_rxbuf, "recv": _callback}
     for key, val in as_dict(value, where).items():
         if key not in keys:
             raise _unknown(where, key, keys)

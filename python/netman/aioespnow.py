@@ -1,37 +1,27 @@
-# asyncio support for netman.espnow, as MicroPython's aioespnow: AIOESPNow
-# is an ESPNow with arecv(), airecv(), asend() and `async for`. Waiting polls
-# the C ring every POLL_MS without blocking other tasks.
+# asyncio support for netman.espnow, as MicroPython's aioespnow
+# (micropython-lib): AIOESPNow is an ESPNow with arecv(), airecv(), asend()
+# and `async for`. Waiting is asyncio's own: the object is polled for
+# readability (a frame waits) and writability (no send awaits its verdict).
 
 import asyncio
 
 from .espnow import ESPNow
 
-POLL_MS = 1
-
 
 class AIOESPNow(ESPNow):
-    async def _wait_frame(self):
-        while not self.any():
-            await asyncio.sleep_ms(POLL_MS)
-
     async def arecv(self):
-        await self._wait_frame()
+        yield asyncio.core._io_queue.queue_read(self)
         return self.recv(0)
 
     async def airecv(self):
-        await self._wait_frame()
+        yield asyncio.core._io_queue.queue_read(self)
         return self.irecv(0)
 
     async def asend(self, mac, msg=None, sync=None):
-        # Sending does not block; waiting for the acknowledgements does.
-        pending = self._begin_send(mac, msg, sync)
-        if pending is None:
-            return True
-        while True:
-            done = self._send_done(pending)
-            if done is not None:
-                return done
-            await asyncio.sleep_ms(POLL_MS)
+        if msg is None:  # asend(msg): to every peer
+            msg, mac = mac, None
+        yield asyncio.core._io_queue.queue_write(self)
+        return self.send(mac, msg, sync)
 
     def __aiter__(self):
         return self

@@ -1,12 +1,16 @@
-# ESP-NOW for netman: the same API as MicroPython's `espnow` module (see its
-# documentation), with the receive ring in C (_netman): irecv(), recvinto()
-# and iteration allocate nothing. ESP-NOW needs the radio: start netman
-# (any mode, e.g. netman.start(sta={"managed": True})) before active(True).
+# ESP-NOW for netman: MicroPython's `espnow` module (ports/esp32/modespnow.c
+# and modules/espnow.py, v1.28.0) with the receive ring in C (_netman):
+# the same methods, arguments, return values, errors in the same order, and
+# one shared state however many ESPNow/AIOESPNow objects a program makes.
+# irecv(), recvinto() and iteration allocate nothing for a known sender.
+# ESP-NOW needs the radio on: netman.start(...) or network.WLAN(...).active(True).
 
 import io
 import time
 
 import _netman
+
+from ._config import espnow_rxbuf
 
 MAX_DATA_LEN = 250
 KEY_LEN = 16
@@ -14,185 +18,153 @@ ADDR_LEN = 6
 MAX_TOTAL_PEER_NUM = 20
 MAX_ENCRYPT_PEER_NUM = 6
 
-_ERR_BASE = 0x3064  # ESP-IDF's ESP_ERR_ESPNOW_BASE
-_DEFAULT_RXBUF = 526
-_DEFAULT_TIMEOUT_MS = 300000
+# ESP-IDF's wifi_phy_rate_t values, as MicroPython exports them (long
+# preamble for the 802.11b rates).
+RATE_1M = 0x00
+RATE_2M = 0x01
+RATE_5M = 0x02
+RATE_11M = 0x03
+RATE_24M = 0x09
+RATE_12M = 0x0A
+RATE_6M = 0x0B
+RATE_54M = 0x0C
+RATE_LORA_250K = 0x29
+RATE_LORA_500K = 0x2A
+
+_ETIMEDOUT = 110
 _STREAM_POLL = 3
 _POLLIN = 1
+_POLLOUT = 4
+# How long a synchronous send waits for the radio's verdict on earlier frames.
+_RESPONSE_WAIT_MS = 1000
 _NOTHING = (None, None)
+_ABSENT = object()
 
 
-def _error(offset, name):
-    return OSError(_ERR_BASE + offset, name)
+class _State:
+    # What MicroPython's one native singleton holds; shared by every ESPNow
+    # and AIOESPNow object.
+    rxbuf = 526  # two 250-byte frames with their headers
+    timeout_ms = 300000
 
 
-def _bytes(value, what):
-    if isinstance(value, str):
-        value = value.encode()
-    if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise TypeError("%s: must be bytes, bytearray or str, not %s" % (what, type(value).__name__))
-    return value
+def _int(value):
+    # mp_obj_get_int(): ints and bools, TypeError for anything else.
+    if not isinstance(value, int):
+        raise TypeError("can't convert %s to int" % type(value).__name__)
+    return int(value)
 
 
-def _mac(value):
-    value = _bytes(value, "mac")
-    if len(value) != ADDR_LEN:
-        raise ValueError("mac: must be %d bytes, got %d" % (ADDR_LEN, len(value)))
-    return bytes(value)
+def _require_active():
+    if not _netman.espnow_active(None):
+        raise OSError(-0x3065, "ESP_ERR_ESPNOW_NOT_INIT")
 
 
-def _key(value, what):
-    # AtomVM/espnow: any value that is not True-ish means "no key".
-    if not value:
-        return None
-    value = _bytes(value, what)
-    if len(value) != KEY_LEN:
-        raise ValueError("%s: must be %d bytes, got %d" % (what, KEY_LEN, len(value)))
-    return bytes(value)
+def _wait_for_responses():
+    # Until every frame sent so far has its verdict (modespnow.c,
+    # _wait_for_pending_responses, which gives up after 100 ms).
+    start = time.ticks_ms()
+    while True:
+        tx_packets, tx_responses = _netman.espnow_stats()[:2]
+        if tx_responses >= tx_packets:
+            return
+        if time.ticks_diff(time.ticks_ms(), start) > _RESPONSE_WAIT_MS:
+            raise OSError(_ETIMEDOUT)
+        time.sleep_ms(1)
 
 
 class ESPNow(io.IOBase):
-    """The ESP-NOW interface (a singleton, as in MicroPython's espnow)."""
+    """The ESP-NOW interface. Every ESPNow() shares one state, as
+    MicroPython's singleton does."""
 
-    _instances = {}  # one per class (ESPNow, AIOESPNow); all share the one radio
+    # Reused by irecv() and iteration: [peer, msg].
+    _data = [None, bytearray(MAX_DATA_LEN)]
+    _none_tuple = _NOTHING
 
-    def __new__(cls):
+    def __init__(self):
         if not _netman.ESPNOW_RADIO:
             raise OSError(19, "ESP-NOW: this board's radio has no ESP-NOW (ENODEV)")
-        instance = ESPNow._instances.get(cls)
-        if instance is None:
-            instance = super().__new__(cls)
-            instance._setup()
-            ESPNow._instances[cls] = instance
-        return instance
 
-    def _setup(self):
-        self._rxbuf = _DEFAULT_RXBUF
-        self._timeout_ms = _DEFAULT_TIMEOUT_MS
-        self.peers_table = {}
-        # Reused by irecv()/iteration: [peer, msg, rssi, time_ms].
-        self._data = [None, bytearray(MAX_DATA_LEN), 0, 0]
-        self._pair = [None, None]
+    @property
+    def peers_table(self):
+        return _netman.espnow_peers_table()
 
     # ---- configuration ----
 
     def active(self, flag=None):
-        if flag is None:
-            return _netman.espnow_active(None)
-        _netman.espnow_active(self._rxbuf if flag else 0)
-        if not flag:
-            self.peers_table.clear()
-        return bool(flag)
+        if flag is not None:
+            _netman.espnow_active(_State.rxbuf if flag else 0)
+        return _netman.espnow_active(None)
 
     def config(self, *param, **values):
-        if param:
-            if values or len(param) != 1:
-                raise TypeError("config: give one parameter name to read, or keywords to set")
-            name = param[0]
-            if name == "rxbuf":
-                return self._rxbuf
-            if name == "timeout_ms":
-                return self._timeout_ms
-            if name == "rate":
-                raise ValueError("config: 'rate' can be set but not read")
-            raise ValueError("config: unknown parameter %r; valid: rxbuf, timeout_ms, rate" % (name,))
-        for name, value in values.items():
-            if name not in ("rxbuf", "timeout_ms", "rate") or not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError("config: %s=%r; valid: rxbuf (bytes), timeout_ms, rate (ints)" % (name, value))
-        if "rxbuf" in values:
-            if values["rxbuf"] < _netman.espnow_min_rxbuf():
-                raise ValueError("config: rxbuf must hold at least one frame: %d bytes" % _netman.espnow_min_rxbuf())
-            self._rxbuf = values["rxbuf"]  # takes effect at the next active(True)
-        if "timeout_ms" in values:
-            self._timeout_ms = values["timeout_ms"]
-        # "rate" (a wifi_phy_rate_t) is accepted and checked; the host build's
-        # air has no PHY rates, so it changes nothing there.
+        if len(param) > 1:
+            raise TypeError("function takes 2 positional arguments but %d were given" % (len(param) + 1))
+        for name in values:
+            if name not in ("rxbuf", "timeout_ms", "rate"):
+                raise TypeError("unexpected keyword argument '%s'" % name)
+        given = {name: _int(value) for name, value in values.items()}
+        if "rxbuf" in given:
+            rxbuf = espnow_rxbuf("config", "rxbuf", given["rxbuf"])
+        if "rate" in given:
+            _netman.espnow_rate(given["rate"])  # OSError(ENOENT) with the radio off
+        if "rxbuf" in given:
+            _State.rxbuf = rxbuf  # takes effect at the next active(True)
+        if "timeout_ms" in given:
+            _State.timeout_ms = given["timeout_ms"]
+        if not param:
+            return None
+        if param[0] == "rxbuf":
+            return _State.rxbuf
+        if param[0] == "timeout_ms":
+            return _State.timeout_ms
+        raise ValueError("unknown config param")
 
     # ---- sending ----
 
-    def send(self, mac, msg=None, sync=None):
-        pending = self._begin_send(mac, msg, sync)
-        if pending is None:
-            return True
-        while True:
-            done = self._send_done(pending)
-            if done is not None:
-                return done
-            time.sleep_ms(1)
-
-    def _begin_send(self, mac, msg, sync):
-        # Hand the frames over; what to wait for (None: not waiting).
-        if msg is None:  # send(msg): to all peers, synchronously
-            mac, msg, sync = None, mac, True
-        before = _netman.espnow_stats()
-        count = self._send_frames(mac, msg)
-        if sync is False:
-            return None
-        return before, count, time.ticks_add(time.ticks_ms(), 1000)
-
-    @staticmethod
-    def _send_done(pending):
-        # None while acknowledgements are outstanding; then whether every
-        # peer responded.
-        before, count, deadline = pending
-        now = _netman.espnow_stats()
-        if now[5] - before[5] >= count:
-            return now[1] - before[1] == count
-        if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
-            return False
-        return None
-
-    def _send_frames(self, mac, msg):
-        # Hand the frames to the radio; returns how many completions to expect.
-        msg = _bytes(msg, "msg")
-        if not 1 <= len(msg) <= MAX_DATA_LEN:
-            raise ValueError("msg: must be 1 to %d bytes, got %d" % (MAX_DATA_LEN, len(msg)))
-        if mac is None:
-            targets = [p[0] for p in self.get_peers() if not p[0][0] & 1]  # no broadcast/multicast
-        else:
-            targets = [_mac(mac)]
-        for target in targets:
-            _netman.espnow_send(target, msg)
-        return len(targets)
+    def send(self, mac, msg=_ABSENT, sync=None):
+        if msg is _ABSENT:  # send(msg): to every peer, synchronously
+            mac, msg = None, mac
+        _require_active()
+        sync = sync is None or bool(sync)
+        if sync:
+            _wait_for_responses()
+        failures = _netman.espnow_stats()[2]
+        # A false mac means every peer (modespnow.c, _get_peer).
+        _netman.espnow_send(mac if mac else None, msg)
+        if sync:
+            _wait_for_responses()
+        return not (sync and _netman.espnow_stats()[2] != failures)
 
     # ---- receiving ----
 
     def recvinto(self, data, timeout_ms=None):
-        if not _netman.espnow_active(None):
-            raise _error(1, "ESP_ERR_ESPNOW_NOT_INIT")
-        if timeout_ms is None:
-            timeout_ms = self._timeout_ms
-        if not isinstance(timeout_ms, int):
-            raise ValueError("timeout_ms: must be an int (ms; 0: do not wait, < 0: wait forever)")
-        length = _netman.espnow_recvinto(data, self.peers_table)
+        _require_active()
+        timeout_ms = _State.timeout_ms if timeout_ms is None else _int(timeout_ms)
+        length = _netman.espnow_recvinto(data)
         if length or timeout_ms == 0:
             return length
         start = time.ticks_ms()
         while True:
             time.sleep_ms(1)
-            length = _netman.espnow_recvinto(data, self.peers_table)
+            length = _netman.espnow_recvinto(data)
             if length:
                 return length
             if timeout_ms > 0 and time.ticks_diff(time.ticks_ms(), start) >= timeout_ms:
                 return 0
 
     def irecv(self, timeout_ms=None):
-        if not self.recvinto(self._data, timeout_ms):
-            return _NOTHING
-        self._pair[0] = self._data[0]
-        self._pair[1] = self._data[1]
-        return self._pair
+        n = self.recvinto(self._data, timeout_ms)
+        return self._data if n else self._none_tuple
 
     def recv(self, timeout_ms=None):
-        if not self.recvinto(self._data, timeout_ms):
-            return _NOTHING
-        return [self._data[0], bytes(self._data[1])]
+        n = self.recvinto(self._data, timeout_ms)
+        return [bytes(x) for x in self._data] if n else self._none_tuple
 
     def any(self):
         return _netman.espnow_any()
 
     def stats(self):
-        return _netman.espnow_stats()[:5]
+        return _netman.espnow_stats()
 
     def __iter__(self):
         return self
@@ -204,48 +176,59 @@ class ESPNow(io.IOBase):
         _netman.espnow_irq(callback, self)
 
     def ioctl(self, request, arg):
-        # select.poll() support: readable when a frame waits in the ring.
-        if request == _STREAM_POLL:
-            return arg & _POLLIN if _netman.espnow_any() else 0
-        return -1
+        # select.poll() and asyncio: readable when a frame waits, writable
+        # when no send is waiting for its verdict (modespnow.c, espnow_stream_ioctl).
+        if request != _STREAM_POLL:
+            return -1
+        if not _netman.espnow_active(None):
+            return 0
+        ready = 0
+        if _netman.espnow_any():
+            ready |= _POLLIN
+        tx_packets, tx_responses = _netman.espnow_stats()[:2]
+        if tx_responses >= tx_packets:
+            ready |= _POLLOUT
+        return arg & ready
 
     # ---- peers ----
 
     def set_pmk(self, pmk):
-        _netman.espnow_set_pmk(_key(pmk, "pmk") or b"")
+        _netman.espnow_set_pmk(pmk)
 
     def add_peer(self, mac, lmk=None, channel=None, ifidx=None, encrypt=None):
-        mac, lmk = _mac(mac), _key(lmk, "lmk")
-        _netman.espnow_peer(True, mac, lmk, *self._peer_options(lmk, channel, ifidx, encrypt))
+        if not mac:  # MicroPython dereferences NULL here
+            raise ValueError("invalid buffer length")
+        self._set_peer(True, mac, [mac, None, 0, 0, False], lmk, channel, ifidx, encrypt)
 
     def mod_peer(self, mac, lmk=None, channel=None, ifidx=None, encrypt=None):
-        _, old_lmk, old_channel, old_ifidx, old_encrypt = self.get_peer(mac)
-        lmk = _key(lmk, "lmk") if lmk is not None else (old_lmk or None)
-        channel = old_channel if channel is None else channel
-        ifidx = old_ifidx if ifidx is None else ifidx
-        encrypt = old_encrypt if encrypt is None and lmk == (old_lmk or None) else encrypt
-        _netman.espnow_peer(False, _mac(mac), lmk, *self._peer_options(lmk, channel, ifidx, encrypt))
+        current = list(self.get_peer(mac))
+        self._set_peer(False, mac, current, lmk, channel, ifidx, encrypt)
 
     @staticmethod
-    def _peer_options(lmk, channel, ifidx, encrypt):
-        channel = 0 if channel is None else channel
-        ifidx = 0 if ifidx is None else ifidx
-        if not isinstance(channel, int) or not 0 <= channel <= 14:
-            raise ValueError("channel: must be 0 to 14")
-        if ifidx not in (0, 1):
-            raise ValueError("ifidx: must be 0 (STA) or 1 (AP)")
-        encrypt = lmk is not None if encrypt is None else bool(encrypt)
-        return channel, ifidx, encrypt
+    def _set_peer(add, mac, peer, lmk, channel, ifidx, encrypt):
+        # modespnow.c, _update_peer_info(): None keeps a value; a false lmk
+        # turns encryption off, a true one must be a 16-byte key.
+        _, key, chan, index, crypt = peer
+        if lmk is not None:
+            crypt = bool(lmk)
+            if crypt:
+                key = lmk  # _netman checks it is 16 bytes
+        if channel is not None:
+            chan = _int(channel)
+        if ifidx is not None:
+            index = _int(ifidx)
+        if encrypt is not None:
+            crypt = bool(encrypt)
+        _netman.espnow_peer(add, mac, key, chan, index, crypt)
 
     def get_peer(self, mac):
-        return _netman.espnow_get_peer(_mac(mac))
+        return _netman.espnow_get_peer(mac)
 
     def get_peers(self):
         return _netman.espnow_get_peers()
 
     def del_peer(self, mac):
-        _netman.espnow_del_peer(_mac(mac))
+        _netman.espnow_del_peer(mac)
 
     def peer_count(self):
-        peers = self.get_peers()
-        return (len(peers), sum(1 for p in peers if p[4]))
+        return _netman.espnow_peer_count()
