@@ -469,3 +469,14 @@ def test_construction_is_safe_under_a_sanitizer(probe) -> None:
     dev.run('exec("class Mine(AIOESPNow):\\n def __init__(self):\\n  super().__init__()\\n  self.n = 1")')
     assert dev.value("[type(c()).__name__ for c in (ESPNow, AIOESPNow, Mine) for i in range(50)][-1]") == "'Mine'"
     assert dev.value("Mine().n + len(ESPNow().peers_table)") == "1"
+
+
+@pytest.mark.scenario("")
+def test_espnow_and_aioespnow_import_under_micropythons_names(probe) -> None:
+    dev = probe("import espnow, aioespnow, netman.espnow, netman.aioespnow", air=None)
+    assert dev.value("(espnow.ESPNow is netman.espnow.ESPNow, aioespnow.AIOESPNow is netman.aioespnow.AIOESPNow)") \
+        == "(True, True)"
+    assert dev.value("[espnow.MAX_DATA_LEN, espnow.KEY_LEN, espnow.ADDR_LEN, espnow.MAX_TOTAL_PEER_NUM, "
+                     "espnow.MAX_ENCRYPT_PEER_NUM]") == "[250, 16, 6, 20, 6]"
+    rates = "RATE_1M RATE_2M RATE_5M RATE_6M RATE_11M RATE_12M RATE_24M RATE_54M RATE_LORA_250K RATE_LORA_500K"
+    assert dev.value(f"[getattr(espnow, n) for n in {rates.split()!r}]") == "[0, 1, 2, 11, 3, 10, 9, 12, 41, 42]"

@@ -79,3 +79,20 @@ def test_uncaught_no_radio_ends_the_program_with_a_traceback(device) -> None:
     assert "NetError: no radio: NETMAN_AIR is not set" in dev.output
     assert "unreachable" not in dev.output
     assert "secret123" not in dev.output
+
+
+def test_a_device_keeps_its_mac_for_the_life_of_its_process(probe, air) -> None:
+    # The air assigns the MAC at the first start; a radio switched off and on
+    # again (stop/start, here ten times, with an AP joined) keeps it.
+    dev = probe("netman.start(sta=dict(managed=True))")
+    first = dev.value("netman.info()['mac']")
+    for _ in range(10):
+        dev.run("netman.stop()")
+        dev.run("netman.start(sta=dict(ssid='home', psk='secret123'))")
+        assert dev.value("netman.info()['mac']") == first
+    dev.run("netman.wait_for_sta()")
+    macs = [d["mac"] for d in air.client.status()["devices"]]
+    assert macs == [":".join("%02x" % b for b in eval(first))]
+    # Another process gets another MAC.
+    other = probe("netman.start(sta=dict(managed=True))", name="other")
+    assert other.value("netman.info()['mac']") != first

@@ -359,8 +359,13 @@ static bool parse_mac(const char *text, uint8_t mac[NETMAN_MAC_LEN]) {
     return true;
 }
 
+// The MAC the air gave this process the first time: a radio's MAC does not
+// change when it is switched off and on, so every later open asks for it again.
+static uint8_t assigned_mac[NETMAN_MAC_LEN];
+
 static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
-    uint8_t wanted[NETMAN_MAC_LEN] = {0};
+    uint8_t wanted[NETMAN_MAC_LEN];
+    memcpy(wanted, assigned_mac, NETMAN_MAC_LEN);
     const char *mac_env = getenv("NETMAN_MAC");
     if (mac_env != NULL && *mac_env != '\0' && !parse_mac(mac_env, wanted)) {
         return fail(NETMAN_ERR_NO_RADIO, "NETMAN_MAC '%.40s' is not a MAC address like aa:bb:cc:dd:ee:ff", mac_env);
@@ -398,6 +403,7 @@ static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
     if (body[0] != AIR_MSG_WELCOME || !air_reader_done(&reader) || version != AIR_PROTOCOL_VERSION) {
         return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator answered the handshake with a bad frame");
     }
+    memcpy(assigned_mac, mac, NETMAN_MAC_LEN);
     return NETMAN_OK;
 }
 

@@ -1,6 +1,7 @@
 """ESP-NOW with the API of MicroPython's `espnow` (receive ring in C).
 
-Errors are OSError(code, "ESP_ERR_ESPNOW_...") as MicroPython raises them.
+Errors are OSError(-code, "ESP_ERR_ESPNOW_...") as MicroPython's ESP32 port
+raises them (the ESP-IDF code negated), checked in the same order.
 """
 
 from typing import Any, Callable, Iterator, Union, overload
@@ -12,18 +13,29 @@ KEY_LEN: int
 ADDR_LEN: int
 MAX_TOTAL_PEER_NUM: int
 MAX_ENCRYPT_PEER_NUM: int
+RATE_1M: int
+RATE_2M: int
+RATE_5M: int
+RATE_6M: int
+RATE_11M: int
+RATE_12M: int
+RATE_24M: int
+RATE_54M: int
+RATE_LORA_250K: int
+RATE_LORA_500K: int
 
 Mac = Union[bytes, bytearray, memoryview]
 """6 bytes"""
 Message = Union[bytes, bytearray, memoryview, str]
 Key = Union[bytes, bytearray, str]
 """16 bytes"""
-Peer = tuple[bytes, bytes | None, int, int, bool]
-"""(mac, lmk, channel, ifidx, encrypt)"""
+Peer = tuple[bytes, bytes, int, int, bool]
+"""(mac, lmk (16 bytes, zeros when none), channel, ifidx, encrypt)"""
 
 class ESPNow(io.IOBase):
-    peers_table: dict[bytes, list[int]]
-    """{sender mac: [rssi, time_ms]} of every sender heard"""
+    @property
+    def peers_table(self) -> dict[bytes, list[int]]:
+        """{sender mac: [rssi, time_ms]} of every sender heard (one table, read-only)"""
 
     def __init__(self) -> None: ...
     def active(self, flag: bool | None = None) -> bool: ...
@@ -36,7 +48,7 @@ class ESPNow(io.IOBase):
     @overload
     def send(self, mac: Mac | None, msg: Message, sync: bool | None = None) -> bool: ...
     def recvinto(self, data: list[Any], timeout_ms: int | None = None) -> int:
-        """data: [bytearray(6), bytearray(MAX_DATA_LEN)]; returns the length (0: nothing)."""
+        """data: [peer, msg (a writable buffer of MAX_DATA_LEN or more)(, rssi, time_ms)]; returns the length (0: nothing)."""
 
     def irecv(self, timeout_ms: int | None = None) -> Union[list[Any], tuple[None, None]]:
         """[mac, msg] in buffers reused by the next call, or (None, None)."""
