@@ -104,7 +104,7 @@ def run_netsim(tmp_path: Path, toml: str) -> subprocess.CompletedProcess[str]:
 
 
 BAD_SCENARIOS = {
-    "channel": ('[[ap]]\nssid = "x"\nchannel = 14\n', "channel must be 1 to 13"),
+    "channel": ('[[ap]]\nssid = "x"\nchannel = 15\n', "channel must be 1 to 14"),
     "short psk": ('[[ap]]\nssid = "x"\npsk = "short"\n', "psk must be 8 to 64"),
     "authmode": ('[[ap]]\nssid = "x"\npsk = "secret123"\nauthmode = "wpa9"\n', "authmode must be one of"),
     "open with psk": ('[[ap]]\nssid = "x"\npsk = "secret123"\nauthmode = "open"\n', "open AP has no psk"),

@@ -99,6 +99,8 @@ void netman_check_request(netman_err_t err) {
             netman_raise(MP_QSTR_not_started, port_says("the radio is not running"));
         case NETMAN_ERR_BUSY:
             netman_raise(MP_QSTR_busy, port_says("a request of this kind is already running"));
+        case NETMAN_ERR_UNSUPPORTED:
+            netman_raise(MP_QSTR_unsupported, port_says("the driver cannot do this"));
         case NETMAN_ERR_IO:
             break;
     }
@@ -192,6 +194,7 @@ static mp_obj_t mod_netman_close(void) {
     netman_ap_reset();
     netman_sntp_reset();
     netman_mdns_reset();
+    netman_radio_reset();
     // ESP-NOW needs the radio: it stops with the network.
     netman_hal_lock();
     netman_espnow_stop_locked();
@@ -277,6 +280,9 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_espnow_peer_count), MP_ROM_PTR(&mod_netman_espnow_peer_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_deliver), MP_ROM_PTR(&mod_netman_espnow_deliver_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_rate), MP_ROM_PTR(&mod_netman_espnow_rate_obj) },
+    { MP_ROM_QSTR(MP_QSTR_radio_set), MP_ROM_PTR(&mod_netman_radio_set_obj) },
+    { MP_ROM_QSTR(MP_QSTR_radio_get), MP_ROM_PTR(&mod_netman_radio_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_country_channels), MP_ROM_PTR(&mod_netman_country_channels_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_start), MP_ROM_PTR(&mod_netman_scan_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_state), MP_ROM_PTR(&mod_netman_scan_state_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_done_us), MP_ROM_PTR(&mod_netman_scan_done_us_obj) },
@@ -299,6 +305,8 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_QUEUE_LEN), MP_ROM_INT(NETMAN_QUEUE_LEN) },
     { MP_ROM_QSTR(MP_QSTR_MAX_SCAN_RESULTS), MP_ROM_INT(NETMAN_MAX_SCAN_RESULTS) },
     { MP_ROM_QSTR(MP_QSTR_ESPNOW_RADIO), MP_ROM_INT(NETMAN_ESPNOW_RADIO) },
+    { MP_ROM_QSTR(MP_QSTR_TXPOWER_MIN_QDBM), MP_ROM_INT(NETMAN_TXPOWER_MIN_QDBM) },
+    { MP_ROM_QSTR(MP_QSTR_TXPOWER_MAX_QDBM), MP_ROM_INT(NETMAN_TXPOWER_MAX_QDBM) },
 };
 static MP_DEFINE_CONST_DICT(netman_module_globals, netman_module_globals_table);
 

@@ -221,6 +221,15 @@ bool netman_espnow_irq_arm_locked(void);
 void netman_espnow_irq_schedule(void);
 void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg);
 
+// ---- radio settings (netman_radio.c) ----
+// Apply the fields radio->fields names (the caller checked every value).
+netman_err_t netman_radio_set(const netman_radio_t *radio);
+// The settings in force; country is "" while netman has set none.
+netman_err_t netman_radio_get(netman_radio_t *radio);
+// The highest channel the country netman set allows (13 while none is set).
+uint8_t netman_radio_channels_locked(void);
+void netman_radio_reset(void);
+
 // ---- scan buffer (netman_scan.c) ----
 #ifndef NETMAN_MAX_SCAN_RESULTS
 #define NETMAN_MAX_SCAN_RESULTS (20)

@@ -33,6 +33,7 @@ typedef enum {
     NETMAN_ERR_STATE,           // request not valid in the current driver state
     NETMAN_ERR_IO,              // the driver refused or the link failed
     NETMAN_ERR_BUSY,            // a request of that kind is already running
+    NETMAN_ERR_UNSUPPORTED,     // the driver cannot do this; last_error names what and the port
 } netman_err_t;
 
 // Why the station left (or never reached) its AP. Values are stable: the
@@ -261,6 +262,51 @@ netman_err_t netman_hal_espnow_rate(uint8_t rate);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);
+// Radio settings (netman.radio()). The core has checked every value against
+// the ranges below; the port applies the fields a request sets, all of them
+// or, refusing with NETMAN_ERR_UNSUPPORTED (last_error naming the key and the
+// port), none. The country's channel limit is the core's: it filters scans
+// and checks our AP's channel with it; a port hands it to its driver.
+#define NETMAN_RADIO_TXPOWER (1 << 0)
+#define NETMAN_RADIO_COUNTRY (1 << 1)
+#define NETMAN_RADIO_POWER_SAVE (1 << 2)
+#define NETMAN_RADIO_PROTOCOL (1 << 3)
+#define NETMAN_RADIO_BANDWIDTH (1 << 4)
+
+typedef enum {
+    NETMAN_POWER_SAVE_NONE = 0,
+    NETMAN_POWER_SAVE_MIN,          // wake for every DTIM beacon
+    NETMAN_POWER_SAVE_MAX,          // wake at the listen interval
+} netman_power_save_t;
+
+#define NETMAN_PROTOCOL_11B (1 << 0)
+#define NETMAN_PROTOCOL_11G (1 << 1)
+#define NETMAN_PROTOCOL_11N (1 << 2)
+#define NETMAN_PROTOCOL_LR (1 << 3)     // Espressif's long range mode
+
+typedef struct {
+    uint8_t fields;                 // NETMAN_RADIO_*: what a request sets
+    int16_t txpower_qdbm;           // maximum transmit power, quarter dBm
+    char country[3];                // two upper-case letters and a NUL
+    uint8_t channels;               // the country allows channels 1..channels
+    uint8_t power_save;             // netman_power_save_t
+    uint8_t protocol;               // NETMAN_PROTOCOL_* bits
+    uint8_t bandwidth_mhz;          // 20 or 40
+} netman_radio_t;
+
+// Each port's transmit power range, in quarter dBm (its netman_port.* may
+// override these defaults, ESP-IDF's esp_wifi_set_max_tx_power range).
+#ifndef NETMAN_TXPOWER_MIN_QDBM
+#define NETMAN_TXPOWER_MIN_QDBM (8)
+#endif
+#ifndef NETMAN_TXPOWER_MAX_QDBM
+#define NETMAN_TXPOWER_MAX_QDBM (84)
+#endif
+
+netman_err_t netman_hal_radio_set(const netman_radio_t *radio);
+// What the driver has in force: txpower_qdbm, power_save, protocol and
+// bandwidth_mhz (the core keeps the country).
+netman_err_t netman_hal_radio_get(netman_radio_t *radio);
 // Signal strength of the associated AP now; NETMAN_ERR_STATE when not associated.
 netman_err_t netman_hal_sta_rssi(int8_t *rssi);
 // One-shot timer: after `ms` the port posts NETMAN_EV_TIMER from driver

@@ -78,6 +78,11 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_peer_count_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_espnow_deliver_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_rate_obj);
 
+// Radio settings bindings (netman_radio_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_radio_set_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_radio_get_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_country_channels_obj);
+
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_state_obj);

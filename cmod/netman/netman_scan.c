@@ -20,6 +20,10 @@ static mp_uint_t scan_done_us;
 
 static bool wanted(const netman_scan_result_t *r) {
     const netman_scan_params_t *f = &scan_filter;
+    // What a driver hears beyond the country's channels is not for us.
+    if (r->channel > netman_radio_channels_locked()) {
+        return false;
+    }
     if (f->channel != 0 && r->channel != f->channel) {
         return false;
     }

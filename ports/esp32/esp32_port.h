@@ -54,6 +54,11 @@ void esp32_scan_reset(void);
 // Stop ESP-NOW if it runs (the radio closes).
 void esp32_espnow_close(void);
 
+// ---- esp32_radio.c ----
+
+// Our AP's interface came on: give it the station's protocols and bandwidth.
+void esp32_radio_follow_station(void);
+
 // ---- esp32_sntp.c ----
 
 netman_err_t esp32_sntp_open(void);

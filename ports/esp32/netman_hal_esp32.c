@@ -705,6 +705,9 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     if (err != ESP_OK) {
         return esp32_fail(NETMAN_ERR_IO, "access point: cannot turn the AP interface on", err);
     }
+    if (!(mode & WIFI_MODE_AP)) {
+        esp32_radio_follow_station();
+    }
     wifi_config_t config;
     memset(&config, 0, sizeof(config));
     memcpy(config.ap.ssid, params->ssid, MIN(params->ssid_len, sizeof(config.ap.ssid)));

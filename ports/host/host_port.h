@@ -33,4 +33,7 @@ int host_mdns_fd(void);
 void host_mdns_service(void);
 void host_mdns_set_suffix(uint16_t suffix);
 
+// The radio settings (host_radio.c): back to the defaults for a new session.
+void host_radio_reset(void);
+
 #endif // NETMAN_HOST_PORT_H

@@ -439,6 +439,7 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     air_fd = fd;
     closing = false;
     timer_deadline_ms = -1;
+    host_radio_reset();
 
     // Signals belong to the MicroPython thread, not to the I/O thread.
     sigset_t all, previous;

@@ -8,6 +8,9 @@ endif()
 target_compile_definitions(usermod_netman INTERFACE
     # The CYW43439 has no ESP-NOW: netman.espnow.ESPNow() raises OSError(ENODEV).
     NETMAN_ESPNOW_RADIO=0
+    # The CYW43439's "qtxpower" holds quarter dBm up to 127 (rp2_radio_rules.c).
+    NETMAN_TXPOWER_MIN_QDBM=0
+    NETMAN_TXPOWER_MAX_QDBM=127
     # These reach every lwIP source of the firmware: DHCP asks for the NTP
     # server (our SNTP client uses it when no host is configured), and mDNS
     # advertises as many services as netman's mdns config allows.

@@ -191,6 +191,51 @@ def _mdns_renamed(suffix):
         print("netman: mDNS name '%s.local' is taken; answering as '%s-%d.local'" % (_mdns_hostname, _mdns_hostname, suffix))
 
 
+def _radio_settings():
+    settings = _netman.radio_get()
+    settings["hostname"] = _sta["dhcp_hostname"] if _sta else None
+    return settings
+
+
+def _apply_radio(settings):
+    # Everything is checked against what is in force before the driver is
+    # touched: a refused change changes nothing.
+    current = _netman.radio_get()
+    protocol = settings.get("protocol")
+    if protocol is None:
+        protocol = sum(_config.PROTOCOL_BITS[name] for name in current["protocol"])
+    if settings.get("bandwidth", current["bandwidth"]) == 40 and not protocol & _config.PROTOCOL_BITS["n"]:
+        raise ValueError("radio: a 40 MHz 'bandwidth' needs 'n' in 'protocol' (set bandwidth=20 with it)")
+    country = settings.get("country")
+    if country is not None:
+        channels = _netman.country_channels(country)
+        sta_ap = _netman.sta_info()["ap"]
+        for what, channel in (("the station's AP", sta_ap["channel"] if sta_ap else 0),
+                              ("our AP", _netman.ap_info()["channel"] if _ap is not None else 0)):
+            if channel > channels:
+                raise ValueError("radio: 'country' %s allows channels 1 to %d, but %s is on channel %d"
+                                 % (country, channels, what, channel))
+    if "hostname" in settings and _sta is None:
+        raise NetError("unsupported", "radio: 'hostname' is the name the station's DHCP sends; "
+                       "the running network has no station")
+    _netman.radio_set(settings.get("txpower"), country, settings.get("power_save"), settings.get("protocol"),
+                      settings.get("bandwidth"))
+    if "hostname" in settings:
+        _apply_sta({"dhcp_hostname": settings["hostname"]})
+
+
+def radio(**settings):
+    """Change the radio settings given (txpower in dBm, country, power_save
+    "none"/"min"/"max", protocol like ("b", "g", "n"), bandwidth 20/40 MHz,
+    hostname) and return the settings in force; with no argument, just read
+    them. A refused change changes nothing: ValueError for a value out of
+    range, NetError("unsupported") for one the board's driver cannot honour."""
+    _require_started()
+    if settings:
+        _apply_radio(_config.radio_section(settings))
+    return _radio_settings()
+
+
 def _start_ap(settings):
     global _ap
     settings = dict(settings)
@@ -250,8 +295,13 @@ def start(config=None, **sections):
     try:
         _network = Network()
         sta = cfg.get("sta")
+        radio_settings = cfg.get("radio", {})
         if sta is not None:
+            if "hostname" in radio_settings:
+                sta = dict(sta, dhcp_hostname=radio_settings.pop("hostname"))
             _apply_sta(sta)
+        if radio_settings:
+            _apply_radio(radio_settings)
         if "sntp" in cfg:
             _apply_sntp(cfg["sntp"])
         if "mdns" in cfg:
@@ -338,7 +388,8 @@ def stats():
 
 def info():
     """The joined AP, our addresses, hostname, MAC, connection uptime, the
-    reason of the last disconnect, and our own AP (`softap`)."""
+    reason of the last disconnect, our own AP (`softap`) and the radio
+    settings (`radio`)."""
     _require_started()
     details = _netman.sta_info()
     details["mac"] = _mac
@@ -352,6 +403,7 @@ def info():
         softap["hidden"] = _ap["ssid_hidden"]
         softap["max_connections"] = _ap["max_connections"]
     details["softap"] = softap
+    details["radio"] = _radio_settings()
     return details
 
 
@@ -495,6 +547,8 @@ def _scan_begin(options, opts, mode):
         raise NetError("unsupported", "wifi_scan needs the station (STA or STA+AP mode): start netman with an 'sta' section")
     given = _config.scan_options(_config.one_form(options, opts, "wifi_scan"), "wifi_scan") if (options is not None or opts) else {}
     settings = _config.scan_settings(_sta.get("scan", {}), given)
+    if settings["channel"]:
+        _config.check_channel("wifi_scan", "channel", settings["channel"], _netman.radio_get()["country"], 0)
     _netman.scan_start(settings["passive"], settings["show_hidden"], settings["dwell"], settings["channel"],
                        settings["ssid"], settings["bssid"])
     _scan["mode"] = mode

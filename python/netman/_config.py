@@ -6,7 +6,7 @@
 
 import _netman
 
-SECTIONS = ("sta", "ap", "sntp", "mdns", "espnow")
+SECTIONS = ("sta", "ap", "sntp", "mdns", "espnow", "radio")
 
 _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
@@ -171,6 +171,20 @@ def _int_range(lo, hi):
     return check
 
 
+def _channel_range(lo):
+    # 1-13 everywhere; 14 where the radio country allows it (checked against
+    # the country when it is known).
+    def check(where, key, value):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError("%s: '%s' must be an int, not %s" % (where, key, type(value).__name__))
+        if not lo <= value <= 14:
+            raise ValueError("%s: '%s' must be %d to 13 (14 where the radio 'country' allows it), got %d"
+                             % (where, key, lo, value))
+        return value
+
+    return check
+
+
 def _bssid(where, key, value):
     if isinstance(value, str):
         parts = value.split(":")
@@ -200,7 +214,7 @@ _SCAN_KEYS = {
     "show_hidden": _flag,
     "ssid": check_ssid,
     "bssid": _bssid,
-    "channel": _int_range(0, 13),
+    "channel": _channel_range(0),
 }
 # AtomVM's flat sta keys for the default scan options.
 _FLAT_SCAN_KEYS = {
@@ -290,7 +304,7 @@ AP_DEFAULTS = {"ap_channel": 1, "ssid_hidden": False, "max_connections": 4}
 _AP_KEYS = {
     "ssid": check_ssid,
     "psk": check_psk,
-    "ap_channel": _int_range(1, 13),
+    "ap_channel": _channel_range(1),
     "ssid_hidden": _flag,
     "max_connections": _int_range(1, 10),
 }
@@ -431,6 +445,89 @@ def espnow_section(value, where="espnow"):
     return out
 
 
+POWER_SAVE = ("none", "min", "max")
+# NETMAN_PROTOCOL_* bits, and the sets ESP-IDF's esp_wifi_set_protocol takes
+# (802.11b, b/g or b/g/n, each with or without long range, or long range alone).
+PROTOCOL_BITS = {"b": 1, "g": 2, "n": 4, "lr": 8}
+PROTOCOL_SETS = (1, 3, 7, 8, 9, 11, 15)
+
+
+def _txpower(where, key, value):
+    lo, hi = _netman.TXPOWER_MIN_QDBM, _netman.TXPOWER_MAX_QDBM
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError("%s: '%s' must be a number (dBm), not %s" % (where, key, type(value).__name__))
+    qdbm = int(value * 4)  # quarter dBm, as the drivers take it
+    if not lo <= qdbm <= hi:
+        raise ValueError("%s: '%s' must be %g to %g dBm, got %g" % (where, key, lo / 4, hi / 4, value))
+    return qdbm
+
+
+def country_code(where, key, value):
+    code = _text(where, key, value, 2, 2).decode().upper()
+    if not _netman.country_channels(code):
+        raise ValueError("%s: '%s' %r is not a country code netman knows (two letters, ISO 3166; "
+                         "'01' or 'XX' for worldwide)" % (where, key, code))
+    return code
+
+
+def _power_save(where, key, value):
+    if value not in POWER_SAVE:
+        raise ValueError("%s: '%s' must be one of %s, got %r" % (where, key, ", ".join(POWER_SAVE), value))
+    return POWER_SAVE.index(value)
+
+
+def _protocol(where, key, value):
+    if not isinstance(value, (list, tuple)):
+        raise TypeError("%s: '%s' must be a tuple of 'b', 'g', 'n', 'lr', like ('b', 'g', 'n')" % (where, key))
+    bits = 0
+    for name in value:
+        if name not in PROTOCOL_BITS:
+            raise ValueError("%s: '%s' names 'b', 'g', 'n' and 'lr', got %r" % (where, key, name))
+        bits |= PROTOCOL_BITS[name]
+    if bits not in PROTOCOL_SETS:
+        raise ValueError("%s: '%s' must be ('b',), ('b', 'g'), ('b', 'g', 'n'), each with or without 'lr', "
+                         "or ('lr',); got %r" % (where, key, tuple(value)))
+    return bits
+
+
+_RADIO_KEYS = {
+    "txpower": _txpower,
+    "country": country_code,
+    "power_save": _power_save,
+    "protocol": _protocol,
+    "bandwidth": None,  # checked below: 20 or 40 (MHz)
+    "hostname": _hostname,
+}
+
+
+def radio_section(value, where="radio"):
+    """Validated radio settings (only the keys given): txpower in quarter
+    dBm, power_save and protocol as numbers for _netman."""
+    out = {}
+    for key, val in as_dict(value, where).items():
+        if key not in _RADIO_KEYS:
+            raise _unknown(where, key, _RADIO_KEYS)
+        if key == "bandwidth":
+            if val not in (20, 40) or isinstance(val, bool):
+                raise ValueError("%s: 'bandwidth' must be 20 or 40 (MHz), got %r" % (where, val))
+            out[key] = val
+        else:
+            out[key] = _RADIO_KEYS[key](where, key, val)
+    return out
+
+
+# The channels netman allows while no country is set (the driver's defaults apply).
+DEFAULT_CHANNELS = 13
+
+
+def check_channel(where, key, channel, country, lowest=1):
+    """ValueError unless the country (None: none set) allows the channel."""
+    channels = _netman.country_channels(country) if country else DEFAULT_CHANNELS
+    if channel > channels:
+        scope = "in country '%s'" % country if country else "while no radio 'country' is set"
+        raise ValueError("%s: '%s' must be %d to %d %s, got %d" % (where, key, lowest, channels, scope, channel))
+
+
 def sections(top, where):
     """Validated {section: settings} from an already merged top-level dict."""
     if not top:
@@ -447,6 +544,8 @@ def sections(top, where):
             out["mdns"] = mdns_section(value)
         elif name == "espnow":
             out["espnow"] = espnow_section(value)
+        elif name == "radio":
+            out["radio"] = radio_section(value)
         else:
             raise _unknown(where, name, SECTIONS)
     return out
@@ -466,6 +565,14 @@ def network_config(config, keywords):
         if service in out and "sta" not in out:
             raise ValueError("start: section '%s' needs the 'sta' section (it runs on the station's network)"
                              % service)
+    radio = out.get("radio", {})
+    if "hostname" in radio:
+        if "sta" not in out:
+            raise ValueError("radio: 'hostname' needs the 'sta' section (it is the name the station's DHCP sends)")
+        if "dhcp_hostname" in out["sta"]:
+            raise ValueError("start: give the hostname once, as radio 'hostname' or sta 'dhcp_hostname'")
+    if "ap" in out:
+        check_channel("ap", "ap_channel", out["ap"]["ap_channel"], radio.get("country"))
     return out
 
 
@@ -491,5 +598,7 @@ def connect_config(config, keywords):
         out = sections(top, "sta_connect")
         if "ap" in out:
             raise ValueError("sta_connect: the 'ap' section cannot change while the network runs")
+        if "radio" in out:
+            raise ValueError("sta_connect: the 'radio' section cannot change here; netman.radio() changes it")
         return out
     return {"sta": sta_section(top)}

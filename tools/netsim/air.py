@@ -15,6 +15,37 @@ from . import protocol as p
 from .scenario import AccessPoint, Scenario, ScenarioError, ap_from_dict
 
 
+# A device's transmit power by default (quarter dBm): 20 dBm, ESP-IDF's.
+DEFAULT_TXPOWER_QDBM = 80
+POWER_SAVE = ("none", "min", "max")
+PROTOCOLS = ("b", "g", "n", "lr")
+
+
+@dataclass
+class RadioSettings:
+    """What a device set with netman.radio(); the air takes its transmit
+    power and its country's channels into account."""
+    txpower_qdbm: int = DEFAULT_TXPOWER_QDBM
+    channels: int = 13          # the country allows channels 1..channels
+    country: str = ""
+    power_save: int = 1
+    protocol: int = 7           # bits: b, g, n, lr
+    bandwidth: int = 20
+
+    def gain(self) -> int:
+        return round((self.txpower_qdbm - DEFAULT_TXPOWER_QDBM) / 4)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "txpower": self.txpower_qdbm / 4,
+            "country": self.country or None,
+            "channels": self.channels,
+            "power_save": POWER_SAVE[self.power_save] if self.power_save < len(POWER_SAVE) else None,
+            "protocol": [name for bit, name in enumerate(PROTOCOLS) if self.protocol & (1 << bit)],
+            "bandwidth": self.bandwidth,
+        }
+
+
 @dataclass
 class Device:
     mac: bytes
@@ -27,6 +58,11 @@ class Device:
     join: asyncio.Task[None] | None = None
     scan: asyncio.Task[None] | None = None
     espnow: bool = False                # receiving ESP-NOW frames
+    radio: RadioSettings = field(default_factory=RadioSettings)
+
+    def gain(self) -> int:
+        """How much louder (dB) others hear this device than at the default power."""
+        return self.radio.gain()
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -36,6 +72,7 @@ class Device:
             "ssid": self.ap.ssid if self.ap else None,
             "hostname": self.hostname,
             "ip": self.ip,
+            "radio": self.radio.describe(),
         }
 
 
@@ -77,6 +114,12 @@ class SoftAp:
 # and a station as the AP hears it.
 SOFTAP_RSSI = -40
 STATION_RSSI = -45
+
+
+def heard(rssi: int, sender: Device) -> int:
+    """What a receiver hears of a device that would give `rssi` at the
+    default transmit power."""
+    return max(-120, min(0, rssi + sender.gain()))
 
 
 class Air:
@@ -198,7 +241,7 @@ class Air:
     async def _join(self, device: Device, ssid: str, psk: bytes, static_ip: tuple[str, str, str, str] | None) -> None:
         t = self.timings
         ap = self.aps.get(ssid)
-        if ap is None or not ap.up:
+        if ap is None or not ap.up or ap.channel > device.radio.channels:
             await asyncio.sleep(t.no_ap_ms / 1000)
             self._drop(device, "no_ap_found")
             return
@@ -220,7 +263,8 @@ class Air:
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
                   .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(ap.ssid.encode()).frame())
         if soft is not None:
-            self.send(soft.owner, p.Writer(p.AP_STA_CONNECTED).raw(device.mac).i8(STATION_RSSI).frame())
+            self.send(soft.owner, p.Writer(p.AP_STA_CONNECTED).raw(device.mac)
+                      .i8(heard(STATION_RSSI, device)).frame())
         self._follow_channel(device, ap.channel)
         pool = soft.pool if soft is not None else self.pool
         if static_ip is not None:
@@ -286,7 +330,7 @@ class Air:
                 continue
             acked = True
             if receiver.espnow:
-                self.send(receiver, p.Writer(p.ESPNOW_RX).raw(device.mac).i8(self.espnow.rssi)
+                self.send(receiver, p.Writer(p.ESPNOW_RX).raw(device.mac).i8(heard(self.espnow.rssi, device))
                           .u8(key_id is not None).raw(key_id or bytes(8)).string(data).frame())
         self.record("espnow_send", src=p.mac_str(device.mac), dst=p.mac_str(dst), length=len(data),
                     encrypted=key_id is not None, acked=acked)
@@ -322,14 +366,28 @@ class Air:
             self.espnow.loss = loss
         self.record("set_espnow", rssi=self.espnow.rssi, loss=self.espnow.loss)
 
+    # ---- radio settings ----------------------------------------------------
+
+    def on_radio(self, device: Device, radio: RadioSettings) -> None:
+        louder = radio.txpower_qdbm != device.radio.txpower_qdbm
+        device.radio = radio
+        self.record("radio", mac=p.mac_str(device.mac), **radio.describe())
+        soft = self._softap_of(device)
+        if louder and soft is not None:
+            # Our AP's stations hear its beacons at the new power.
+            soft.ap.rssi = heard(SOFTAP_RSSI, device)
+            for station in self._stations(soft.ap):
+                self.send(station, p.Writer(p.STA_RSSI).i8(soft.ap.rssi).frame())
+
     # ---- access points run by devices --------------------------------------
 
     def on_ap_start(self, device: Device, ssid_raw: bytes, psk_raw: bytes, channel: int, hidden: bool,
                     max_connections: int) -> None:
         ssid, psk = ssid_raw.decode(errors="replace"), psk_raw.decode(errors="replace")
         if not (1 <= len(ssid_raw) <= 32 and (not psk_raw or 8 <= len(psk_raw) <= 64)
-                and 1 <= channel <= 13 and 1 <= max_connections <= 10):
-            raise p.ProtocolError(p.ERR_BAD_FRAME, "ap_start: ssid, psk, channel or max_connections out of range")
+                and 1 <= channel <= device.radio.channels and 1 <= max_connections <= 10):
+            raise p.ProtocolError(p.ERR_BAD_FRAME, "ap_start: ssid, psk, channel (within the device's country) "
+                                  "or max_connections out of range")
         self._stop_softap(device)
         if ssid in self.aps:
             self.record("ap_failed", mac=p.mac_str(device.mac), ssid=ssid, reason="ssid_in_use")
@@ -344,7 +402,7 @@ class Air:
         # A device with one radio serves its AP on the channel its station uses.
         on_channel = device.ap.channel if device.ap is not None else channel
         ap = ap_from_dict({"ssid": ssid, "psk": psk or None, "bssid": p.mac_str(bssid), "channel": on_channel,
-                           "rssi": SOFTAP_RSSI, "authmode": "wpa_wpa2_psk" if psk else "open", "hidden": hidden})
+                           "rssi": heard(SOFTAP_RSSI, device), "authmode": "wpa_wpa2_psk" if psk else "open", "hidden": hidden})
         self.aps[ssid] = ap
         self.softaps[ssid] = SoftAp(device, ap, channel, max_connections, pool)
         self.record("ap_started", mac=p.mac_str(device.mac), ssid=ssid, address=pool.gateway, channel=on_channel,
@@ -380,7 +438,7 @@ class Air:
 
     def on_scan(self, device: Device, passive: bool, show_hidden: bool, dwell_ms: int, channel: int,
                 ssid: bytes) -> None:
-        if not 1 <= dwell_ms <= 1500 or not 0 <= channel <= 13:
+        if not 1 <= dwell_ms <= 1500 or not 0 <= channel <= 14:
             raise p.ProtocolError(p.ERR_BAD_FRAME, f"scan: dwell {dwell_ms} ms or channel {channel} out of range")
         if device.scan is not None:
             device.scan.cancel()
@@ -397,7 +455,8 @@ class Air:
         t = self.timings
         home_ms = 60 if dwell_ms > 1000 else 30
         beacons_missed = False
-        for ch in [channel] if channel else range(1, 14):
+        # The device's country decides which channels it may visit.
+        for ch in [channel] if channel else range(1, device.radio.channels + 1):
             on_channel = [ap for ap in self.aps.values() if ap.up and ap.channel == ch]
             stay_ms = dwell_ms if passive or on_channel else min(dwell_ms, t.scan_empty_channel_ms)
             await asyncio.sleep(stay_ms / 1000)
@@ -602,6 +661,13 @@ class Air:
             if not 1 <= len(data) <= 250:
                 raise p.ProtocolError(p.ERR_BAD_FRAME, "espnow: a frame carries 1 to 250 bytes")
             self.on_espnow_send(device, dst, key_id if encrypted else None, data)
+        elif frame.msg_type == p.RADIO:
+            txpower, channels, power_save, protocol, bandwidth = (frame.u8() for _ in range(5))
+            country = frame.string().decode(errors="replace")
+            frame.end()
+            if not (1 <= channels <= 14 and power_save < len(POWER_SAVE) and bandwidth in (20, 40)):
+                raise p.ProtocolError(p.ERR_BAD_FRAME, "radio: channels, power_save or bandwidth out of range")
+            self.on_radio(device, RadioSettings(txpower, channels, country, power_save, protocol, bandwidth))
         elif frame.msg_type == p.SCAN:
             passive, show_hidden, dwell_ms, channel = frame.u8(), frame.u8(), frame.u16(), frame.u8()
             ssid = frame.string()

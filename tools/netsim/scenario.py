@@ -34,8 +34,8 @@ class AccessPoint:
             raise ScenarioError(f"{where}: ssid must be 1 to 32 bytes")
         if self.psk is not None and not (8 <= len(self.psk) <= 63 or len(self.psk) == 64):
             raise ScenarioError(f"{where}: psk must be 8 to 64 characters")
-        if not 1 <= self.channel <= 13:
-            raise ScenarioError(f"{where}: channel must be 1 to 13, got {self.channel}")
+        if not 1 <= self.channel <= 14:
+            raise ScenarioError(f"{where}: channel must be 1 to 14, got {self.channel}")
         if not -120 <= self.rssi <= 0:
             raise ScenarioError(f"{where}: rssi must be -120 to 0 dBm, got {self.rssi}")
         if not self.authmode:
