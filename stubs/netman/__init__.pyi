@@ -89,6 +89,21 @@ class SoftApInfo(TypedDict):
     hidden: bool
     max_connections: int
 
+PowerSave = Literal["none", "min", "max"]
+Protocol = Literal["b", "g", "n", "lr"]
+
+class RadioSettings(TypedDict):
+    txpower: float
+    """dBm"""
+    country: str | None
+    """None until netman set one"""
+    channels: int
+    """the country allows channels 1..channels"""
+    power_save: PowerSave
+    protocol: tuple[Protocol, ...]
+    bandwidth: Literal[20, 40]
+    hostname: str | None
+
 class Info(TypedDict):
     ap: ApInfo | None
     ip: StaticIp | None
@@ -99,6 +114,7 @@ class Info(TypedDict):
     status: Status
     disconnect_reason: DisconnectReason | None
     softap: SoftApInfo | None
+    radio: RadioSettings
 
 class Stats(TypedDict):
     events: int
@@ -146,7 +162,7 @@ class ScanOptions(TypedDict, total=False):
     bssid: Union[bytes, str]
     """6 bytes or "aa:bb:cc:dd:ee:ff\""""
     channel: int
-    """0 (all) or 1..13"""
+    """0 (all) or 1..13 (14 where the radio country allows it)"""
 
 class Reconnect(TypedDict, total=False):
     initial_ms: int
@@ -177,7 +193,7 @@ class ApConfig(TypedDict, total=False):
     ssid: Text
     psk: Text
     ap_channel: int
-    """1..13 (default 1)"""
+    """1..13 (the radio country's channels; default 1)"""
     ssid_hidden: bool
     ap_ssid_hidden: bool
     max_connections: int
@@ -209,12 +225,24 @@ class EspNowConfig(TypedDict, total=False):
     rxbuf: int
     recv: Callable[[bytes, bytes], object]
 
+class RadioConfig(TypedDict, total=False):
+    txpower: float
+    """dBm: 2..21 on ESP32 and the host build, 0..31.75 on the Pico W"""
+    country: Text
+    """two letters (ISO 3166), "01" or "XX" for worldwide"""
+    power_save: PowerSave
+    protocol: tuple[Protocol, ...]
+    """("b",), ("b", "g"), ("b", "g", "n"), each with "lr", or ("lr",)"""
+    bandwidth: Literal[20, 40]
+    hostname: Text
+
 class NetworkConfig(TypedDict, total=False):
     sta: StaConfig
     ap: ApConfig
     sntp: Union[SntpConfig, Text]
     mdns: MdnsConfig
     espnow: EspNowConfig
+    radio: RadioConfig
 
 PropertyList = list[Any]
 """AtomVM's form: [("sta", [("ssid", "x"), "managed"]), ...]; a bare name means True."""
@@ -229,7 +257,8 @@ class Network:
 
 def start(config: Union[NetworkConfig, PropertyList, None] = None, *, sta: StaConfig | PropertyList = ...,
           ap: ApConfig | PropertyList = ..., sntp: Union[SntpConfig, Text, PropertyList] = ...,
-          mdns: MdnsConfig | PropertyList = ..., espnow: EspNowConfig | PropertyList = ...) -> Network: ...
+          mdns: MdnsConfig | PropertyList = ..., espnow: EspNowConfig | PropertyList = ...,
+          radio: RadioConfig | PropertyList = ...) -> Network: ...
 def stop() -> None: ...
 def sta_status() -> Status: ...
 def sta_connect(config: Union[StaConfig, NetworkConfig, PropertyList, None] = None, *, ssid: Text = ...,
@@ -251,6 +280,11 @@ def wifi_scan(options: Union[ScanOptions, PropertyList, None] = None, *, passive
               channel: int = ...) -> ScanResult:
     """(found, networks); with a scan_done callback configured it returns None
     at once (typed as the result for the common case) and the callback gets it."""
+
+def radio(*, txpower: float = ..., country: Text = ..., power_save: PowerSave = ...,
+          protocol: tuple[Protocol, ...] = ..., bandwidth: Literal[20, 40] = ...,
+          hostname: Text = ...) -> RadioSettings:
+    """Change the settings given and return those in force; with none, just read them."""
 
 def info() -> Info: ...
 def stats() -> Stats: ...
