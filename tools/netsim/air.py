@@ -181,6 +181,7 @@ class Air:
             "aps": [describe(ap) for ap in self.aps.values()],
             "devices": [d.describe() for d in self.devices.values()],
             "dhcp_failing": self.dhcp_failing,
+            "uptime_ms": self.now_ms(),  # lines up the history's t_ms with an outside clock
         }
 
     def _ap(self, ssid: str) -> AccessPoint:
@@ -469,6 +470,7 @@ class Air:
             if device.ap is not None:
                 if stay_ms >= t.scan_beacon_loss_ms and not beacons_missed:
                     beacons_missed = True
+                    self.record("scan_beacon_timeout", mac=p.mac_str(device.mac), ssid=device.ap.ssid)
                     self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
                 await asyncio.sleep(home_ms / 1000)
         device.scan = None
