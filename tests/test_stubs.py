@@ -66,6 +66,7 @@ def test_the_type_check_catches_what_the_stubs_forbid(tmp_path: Path) -> None:
         "netman.espnow.ESPNow().add_peer(b'\\xbb' * 6, lmk=5)",              # lmk is bytes or str
         "netman.credentials.store(sta='home')",                               # a (ssid, psk) pair
         "network.WLAN(network.STA_IF).connect('home', key=123)",
+        "import espnow\nespnow.ESPNow().send(b'\\xbb' * 6, 42)",          # the host build's espnow: a message
     ]
     source, expected = "import netman\nimport network\n", set()
     for case in cases:

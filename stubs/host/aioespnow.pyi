@@ -1,0 +1,3 @@
+"""The host build's top-level aioespnow: netman's."""
+
+from netman.aioespnow import *
