@@ -184,3 +184,21 @@ def test_scripted_event_fires(air, probe) -> None:
     dev.wait_event("disconnected", timeout=5)
     entry = air.client.history("deauth")[0]
     assert entry["t_ms"] >= 1500
+
+
+def test_ap_stop_ends_the_devices_ap_and_keeps_it_on_the_air(air) -> None:
+    with connect(air) as sock:
+        sock.sendall(hello(b"\x02\x00\x00\x00\x00\x0a"))
+        assert read_frame(sock)[0] == p.WELCOME
+        start = p.Writer(p.AP_START).string(b"stopme").string(b"").u8(3).u8(0).u8(4).frame()
+        sock.sendall(start)
+        assert read_frame(sock)[0] == p.AP_STARTED
+        sock.sendall(p.Writer(p.AP_STOP).frame())
+        air.client.wait_for("ap_stopped", ssid="stopme")
+        status = air.client.status()
+        assert "stopme" not in [ap["ssid"] for ap in status["aps"]]
+        assert [d["mac"] for d in status["devices"]] == ["02:00:00:00:00:0a"]
+        sock.sendall(start)  # and it can start again
+        assert read_frame(sock)[0] == p.AP_STARTED
+        sock.sendall(p.Writer(p.AP_STOP).u8(1).frame())
+        expect_error_and_close(sock, p.ERR_BAD_FRAME)

@@ -644,6 +644,9 @@ class Air:
             channel, hidden, max_connections = frame.u8(), frame.u8(), frame.u8()
             frame.end()
             self.on_ap_start(device, ssid, psk, channel, bool(hidden), max_connections)
+        elif frame.msg_type == p.AP_STOP:
+            frame.end()
+            self._stop_softap(device)
         elif frame.msg_type == p.MDNS_CLAIM:
             name, address = frame.string().decode(errors="replace"), frame.ipv4()
             frame.end()
