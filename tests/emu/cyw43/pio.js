@@ -99,6 +99,7 @@ function hookStateMachine(sm, bus, pins) {
             originalStep();
         }
     };
+    Object.defineProperty(sm, 'carriesBusTransfer', { configurable: true, get: () => transfer !== null });
     sm.writeFIFO = (value) => {
         if (transfer === null) {
             originalWriteFIFO(value);
@@ -116,12 +117,32 @@ function hookStateMachine(sm, bus, pins) {
     };
 }
 
+/**
+ * rp2040js runs a PIO block (every state machine in it) from a timer for as
+ * long as one of its state machines is enabled; the bus state machine stays
+ * enabled between transactions, with nothing left to do. Let the block rest
+ * while the bus is all that is enabled: `stopped` makes rp2040js start it
+ * again at the next CTRL write that enables anything.
+ */
+function hookPioBlock(pio) {
+    const originalRun = pio.run.bind(pio);
+    pio.run = () => {
+        if (pio.machines.some((sm) => sm.enabled && !sm.carriesBusTransfer)) {
+            originalRun();
+        } else {
+            pio.stopped = true;
+            pio.runTimer = null;
+        }
+    };
+}
+
 /** Attach `chip` (a Cyw43) to an rp2040js RP2040. */
 function attachToRp2040(rp2040, chip, pins = PINS) {
     for (const pio of rp2040.pio) {
         for (const sm of pio.machines) {
             hookStateMachine(sm, chip, pins);
         }
+        hookPioBlock(pio);
     }
     const regOn = rp2040.gpio[pins.regOn];
     const cs = rp2040.gpio[pins.cs];
@@ -134,4 +155,4 @@ function attachToRp2040(rp2040, chip, pins = PINS) {
     }
 }
 
-module.exports = { attachToRp2040, hookStateMachine, PINS };
+module.exports = { attachToRp2040, hookStateMachine, hookPioBlock, PINS };

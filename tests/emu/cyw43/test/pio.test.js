@@ -112,11 +112,16 @@ test('WL_REG_ON powers the chip, CS frames it, host wake drives GPIO24', () => {
         addListener: (fn) => { listeners[i] = fn; },
         setInputValue: (v) => { inputs[i] = v; },
     }));
-    const rp2040 = { pio: [{ machines: [fakeMachine()] }], gpio };
+    const sm = fakeMachine();
+    let runs = 0;
+    const block = { machines: [sm], stopped: false, runTimer: 1, run: () => { runs++; } };
+    sm.pio = block;
+    const rp2040 = { pio: [block], gpio };
     const calls = [];
     const chip = {
         powerOn: () => calls.push('on'), powerOff: () => calls.push('off'),
         setChipSelect: (high) => calls.push(high ? 'cs high' : 'cs low'),
+        spiWrite: () => {}, spiRead: (bytes, length) => Buffer.alloc(length),
     };
     attachToRp2040(rp2040, chip);
     listeners[23](1);
@@ -126,4 +131,15 @@ test('WL_REG_ON powers the chip, CS frames it, host wake drives GPIO24', () => {
     assert.deepEqual(calls, ['on', 'cs low', 'cs high', 'off']);
     chip.onHostWake(true);
     assert.equal(inputs[24], true);
+    // The block rests while only the bus state machine is enabled, and runs for any other.
+    Object.assign(block, { txStall: 0, fdebug: 0, checkInterrupts() {} });
+    transfer(sm, [0x1], 1);
+    block.run();
+    assert.equal(runs, 0);
+    assert.equal(block.stopped, true);
+    sm.enabled = false;
+    sm.outBase = 5;
+    sm.enabled = true;
+    block.run();
+    assert.equal(runs, 1);
 });
