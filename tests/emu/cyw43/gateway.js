@@ -45,7 +45,7 @@ class StationGateway {
         this.bss = null;
         this.deviceMac = null;
         this.pendingDhcp = [];
-        this.relays = new Map();   // device source port -> relay
+        this.relays = new Map();   // "device source port/bound address" -> relay
         this.stats = { arp: 0, dhcp: 0, udpOut: 0, udpIn: 0, icmp: 0, tcpRefused: 0, dropped: 0 };
         this.hostname = null;
     }
@@ -261,7 +261,10 @@ class StationGateway {
             return;
         }
         const to = this.target(ip.dst, udp.dstPort);
-        const relay = this.relayFor(udp.srcPort);
+        // A peer on the air sees the device's own address; the rest of the
+        // machine sees the gateway's NAT, 127.0.0.1.
+        const from = isLoopback(to.host) && to.host !== '127.0.0.1' ? this.lease.address : '127.0.0.1';
+        const relay = this.relayFor(udp.srcPort, isLoopback(from) ? from : '127.0.0.1');
         relay.peers.set(`${to.host}:${to.port}`, { ip: ip.dst, port: udp.dstPort });
         this.stats.udpOut++;
         const send = () => relay.socket.send(udp.data, to.port, to.host, (error) => {
@@ -276,28 +279,24 @@ class StationGateway {
         }
     }
 
-    relayFor(devicePort) {
-        let relay = this.relays.get(devicePort);
+    relayFor(devicePort, address) {
+        const key = `${devicePort}/${address}`;
+        let relay = this.relays.get(key);
         if (relay !== undefined) {
             return relay;
         }
         const socket = this.createSocket('udp4');
         relay = { socket, peers: new Map(), bound: false, queue: [] };
-        this.relays.set(devicePort, relay);
-        const { address } = this.lease;
+        this.relays.set(key, relay);
         const bound = () => {
             relay.bound = true;
             for (const send of relay.queue.splice(0)) {
                 send();
             }
         };
-        // From the device's own loopback address, so peers on the air see it; any port.
-        socket.once('error', () => {
-            socket.removeAllListeners('listening');
-            socket.bind({ address: '127.0.0.1', port: 0 }, bound);
-        });
+        socket.on('error', (error) => this.log(`gateway: relay socket: ${error.message}`));
         socket.on('message', (data, rinfo) => this.relayBack(devicePort, relay, data, rinfo));
-        socket.bind({ address: isLoopback(address) ? address : '127.0.0.1', port: 0 }, bound);
+        socket.bind({ address, port: 0 }, bound);
         return relay;
     }
 

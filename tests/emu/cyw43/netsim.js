@@ -6,6 +6,10 @@
 // `onMessage(type, fields)` by name too.
 
 const netSocket = require('node:net');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
 
 const VERSION = 1;
 const FRAME_MAX = 4096;
@@ -253,4 +257,97 @@ class AirLink {
     }
 }
 
-module.exports = { AirLink, encodeRequest, decodeMessage, AUTHMODES, REASONS, VERSION };
+/** The air's control socket: newline-delimited JSON (tools/netsim/control.py). */
+class AirControl {
+    constructor(socketPath) {
+        this.socketPath = socketPath;
+        this.socket = null;
+        this.buffer = '';
+        this.waiting = [];
+    }
+
+    open() {
+        return new Promise((resolve, reject) => {
+            this.socket = netSocket.createConnection(this.socketPath, resolve);
+            this.socket.once('error', reject);
+            this.socket.on('data', (chunk) => {
+                this.buffer += chunk.toString();
+                let end;
+                while ((end = this.buffer.indexOf('\n')) >= 0) {
+                    const line = this.buffer.slice(0, end);
+                    this.buffer = this.buffer.slice(end + 1);
+                    this.waiting.shift()(JSON.parse(line));
+                }
+            });
+        });
+    }
+
+    /** One request: an action (ap_down, deauth, ...) or status / history. */
+    call(op, args = {}) {
+        return new Promise((resolve, reject) => {
+            this.waiting.push((reply) => (reply.ok ? resolve(reply.result) : reject(new Error(`air: ${op}: ${reply.error}`))));
+            this.socket.write(`${JSON.stringify({ op, args })}\n`);
+        });
+    }
+
+    async history(event, facts = {}) {
+        const all = await this.call('history');
+        return all.filter((entry) => (event === undefined || entry.event === event)
+            && Object.entries(facts).every(([key, value]) => entry[key] === value));
+    }
+
+    close() {
+        if (this.socket !== null) {
+            this.socket.end();
+        }
+    }
+}
+
+/**
+ * A netsim process on a fresh socket, with `scenario` (TOML text) loaded.
+ * Resolves with { path, control, lines, close() } once the air is ready.
+ */
+function startAir({ scenario = '', tools = path.resolve(__dirname, '../../../tools'), log = () => {}, python = 'python3' }) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netsim-emu-'));
+    const socketPath = path.join(dir, 'air.sock');
+    const scenarioPath = path.join(dir, 'scenario.toml');
+    fs.writeFileSync(scenarioPath, scenario);
+    const child = spawn(python, ['-m', 'netsim', '--air', socketPath, '--scenario', scenarioPath],
+        { cwd: tools, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = [];
+    return new Promise((resolve, reject) => {
+        let ready = false;
+        let partial = '';
+        const onOutput = (chunk) => {
+            partial += chunk.toString();
+            let end;
+            while ((end = partial.indexOf('\n')) >= 0) {
+                const line = partial.slice(0, end);
+                partial = partial.slice(end + 1);
+                lines.push(line);
+                log(line);
+                if (!ready && line.startsWith('netsim: ready')) {
+                    ready = true;
+                    const control = new AirControl(`${socketPath}.ctl`);
+                    control.open().then(() => resolve({
+                        path: socketPath, control, lines,
+                        close() {
+                            control.close();
+                            child.kill('SIGTERM');
+                            fs.rmSync(dir, { recursive: true, force: true });
+                        },
+                    }), reject);
+                }
+            }
+        };
+        child.stdout.on('data', onOutput);
+        child.stderr.on('data', onOutput);
+        child.on('exit', (code) => {
+            if (!ready) {
+                reject(new Error(`netsim exited with ${code}: ${lines.join('\n')}`));
+            }
+        });
+    });
+}
+
+module.exports = { AirLink, AirControl, startAir, encodeRequest, decodeMessage, AUTHMODES, REASONS, VERSION };

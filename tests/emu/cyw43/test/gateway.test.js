@@ -111,8 +111,23 @@ test('UDP to the gateway is relayed to 127.0.0.1 and the answer comes back from 
     assert.equal(udp.dstPort, 40000);
     assert.equal(udp.data.toString(), 'echo:query');
     assert.equal(gw.stats.udpOut, 1);
+    assert.deepEqual([...gw.relays.keys()], ['40000/127.0.0.1'], 'the gateway NATs to 127.0.0.1');
     gw.linkDown();
     server.close();
+});
+
+test('UDP to a peer on the air comes from the device\'s own address', async () => {
+    const peer = dgram.createSocket('udp4');
+    await new Promise((resolve) => peer.bind(0, '127.77.0.11', resolve));
+    const got = new Promise((resolve) => peer.once('message', (msg, rinfo) => resolve([msg.toString(), rinfo.address])));
+    const { gw } = gateway();
+    gw.setLease(LEASE);
+    gw.deviceMac = DEVICE;
+    gw.fromDevice(net.buildEthernet(BSSID, DEVICE, net.ETHERTYPE.IPV4,
+        net.buildUdp('127.77.0.10', 40001, '127.77.0.11', peer.address().port, Buffer.from('hi peer'))));
+    assert.deepEqual(await got, ['hi peer', '127.77.0.10']);
+    gw.linkDown();
+    peer.close();
 });
 
 test('relay targets: a peer on the loopback keeps its address, the rest goes to 127.0.0.1, udpMap wins', () => {
