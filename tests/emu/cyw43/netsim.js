@@ -15,7 +15,7 @@ const VERSION = 1;
 const FRAME_MAX = 4096;
 
 const TO_AIR = { hello: 0x01, bye: 0x02, sta_connect: 0x10, sta_disconnect: 0x11, scan: 0x12, ap_start: 0x13,
-    ap_stop: 0x18 };
+    ap_stop: 0x19 };
 const FROM_AIR = {
     0x81: 'welcome', 0x90: 'sta_connected', 0x91: 'sta_got_ip', 0x92: 'sta_disconnected', 0x93: 'sta_beacon_timeout',
     0x94: 'sta_rssi', 0x95: 'scan_result', 0x96: 'scan_done', 0x97: 'sta_channel', 0x98: 'mdns_name',
