@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--control", help="control socket path (default: AIR.ctl)")
     parser.add_argument("--scenario", type=Path, help="scenario TOML file")
     args = parser.parse_args(argv)
+    # SSIDs from the air need not be UTF-8 (scenario.air_text): print them escaped.
+    sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         scenario = load(args.scenario)
         air = Air(scenario, log=lambda line: print(line, flush=True))

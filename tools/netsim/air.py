@@ -4,15 +4,21 @@ scripted scenario events and control requests. Runs on one asyncio loop."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import inspect
 import ipaddress
 import random
 import time
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import protocol as p
-from .scenario import AccessPoint, Scenario, ScenarioError, ap_from_dict
+from .scenario import AccessPoint, Scenario, ScenarioError, ap_from_dict, air_bytes, air_text, check_types
+
+# The history keeps the latest entries only: a long-lived air must not grow
+# without bound (the control socket's `status` tells how many were dropped).
+HISTORY_MAX = 20000
 
 
 # A device's transmit power by default (quarter dBm): 20 dBm, ESP-IDF's.
@@ -81,14 +87,16 @@ class LeasePool:
     network: ipaddress.IPv4Network
     gateway: str
     first_host: int = 9             # index into the network's hosts of the first lease
-    leases: dict[bytes, str] = field(default_factory=dict)
+    leases: dict[bytes, str] = field(default_factory=dict)   # oldest first
 
     @property
     def netmask(self) -> str:
         return str(self.network.netmask)
 
-    def lease(self, mac: bytes) -> str | None:
-        """The MAC's address (the same one again on every join)."""
+    def lease(self, mac: bytes, on_air: typing.Container[bytes]) -> str | None:
+        """The MAC's address (the same one again on every join). When the pool
+        is used up, the oldest lease of a device no longer on the air expires
+        and is given out again, as a DHCP server's leases run out."""
         if mac in self.leases:
             return self.leases[mac]
         taken = set(self.leases.values()) | {self.gateway}
@@ -96,7 +104,11 @@ class LeasePool:
             if str(host) not in taken:
                 self.leases[mac] = str(host)
                 return str(host)
-        return None
+        gone = next((m for m in self.leases if m not in on_air), None)
+        if gone is None:
+            return None
+        self.leases[mac] = self.leases.pop(gone)
+        return self.leases[mac]
 
 
 @dataclass
@@ -141,7 +153,8 @@ class Air:
         self.random = random.Random(1)  # frame loss, the same on every run
         self._next_softap_net = 1
         self.dhcp_failing = scenario.dhcp.fail
-        self.history: list[dict[str, Any]] = []
+        self.history: collections.deque[dict[str, Any]] = collections.deque(maxlen=HISTORY_MAX)
+        self.history_dropped = 0
         self.started = time.monotonic()
         self.print = log
         self._next_mac = 1
@@ -155,6 +168,8 @@ class Air:
 
     def record(self, what: str, **facts: Any) -> None:
         entry = {"t_ms": self.now_ms(), "event": what, **facts}
+        if len(self.history) == HISTORY_MAX:
+            self.history_dropped += 1
         self.history.append(entry)
         details = " ".join(f"{k}={v}" for k, v in facts.items())
         self.print(f"netsim: {what} {details}".rstrip())
@@ -162,10 +177,12 @@ class Air:
     def check_action(self, action: str, args: dict[str, Any]) -> None:
         if action not in self.ACTIONS:
             raise ScenarioError(f"unknown action {action!r}; valid: {', '.join(self.ACTIONS)}")
+        method = getattr(self, action)
         try:
-            inspect.signature(getattr(self, action)).bind(**args)
+            inspect.signature(method).bind(**args)
         except TypeError as error:
             raise ScenarioError(f"action {action}: {error}") from None
+        check_types(f"action {action}", args, typing.get_type_hints(method))
 
     def act(self, action: str, args: dict[str, Any]) -> Any:
         self.check_action(action, args)
@@ -182,6 +199,7 @@ class Air:
             "devices": [d.describe() for d in self.devices.values()],
             "dhcp_failing": self.dhcp_failing,
             "uptime_ms": self.now_ms(),  # lines up the history's t_ms with an outside clock
+            "history_dropped": self.history_dropped,
         }
 
     def _ap(self, ssid: str) -> AccessPoint:
@@ -224,10 +242,9 @@ class Air:
         device.hostname = hostname.decode(errors="replace")
         device.state = "joining"
         # The PSK is never recorded or printed.
-        self.record("sta_connect", mac=p.mac_str(device.mac), ssid=ssid.decode(errors="replace"),
+        self.record("sta_connect", mac=p.mac_str(device.mac), ssid=air_text(ssid),
                     hostname=device.hostname, static_ip=static_ip[0] if static_ip else None)
-        device.join = asyncio.get_running_loop().create_task(
-            self._join(device, ssid.decode(errors="replace"), psk, static_ip))
+        device.join = asyncio.get_running_loop().create_task(self._join(device, air_text(ssid), psk, static_ip))
 
     def on_sta_disconnect(self, device: Device) -> None:
         self.record("sta_disconnect", mac=p.mac_str(device.mac))
@@ -246,7 +263,7 @@ class Air:
             await asyncio.sleep(t.no_ap_ms / 1000)
             self._drop(device, "no_ap_found")
             return
-        if ap.psk is not None and psk.decode(errors="replace") != ap.psk:
+        if ap.psk is not None and psk != air_bytes(ap.psk):
             await asyncio.sleep(t.auth_fail_ms / 1000)
             self._drop(device, "auth_failed")
             return
@@ -262,7 +279,7 @@ class Air:
         device.ap, device.state = ap, "associated"
         self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid)
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
-                  .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(ap.ssid.encode()).frame())
+                  .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(air_bytes(ap.ssid)).frame())
         if soft is not None:
             self.send(soft.owner, p.Writer(p.AP_STA_CONNECTED).raw(device.mac)
                       .i8(heard(STATION_RSSI, device)).frame())
@@ -274,7 +291,7 @@ class Air:
             self.record("static_ip", mac=p.mac_str(device.mac), ip=address)
         else:
             await asyncio.sleep(t.dhcp_ms / 1000)
-            leased = None if self.dhcp_failing else pool.lease(device.mac)
+            leased = None if self.dhcp_failing else pool.lease(device.mac, self.devices)
             if leased is None:
                 self.record("dhcp_no_offer", mac=p.mac_str(device.mac))
                 device.join = None
@@ -384,7 +401,7 @@ class Air:
 
     def on_ap_start(self, device: Device, ssid_raw: bytes, psk_raw: bytes, channel: int, hidden: bool,
                     max_connections: int) -> None:
-        ssid, psk = ssid_raw.decode(errors="replace"), psk_raw.decode(errors="replace")
+        ssid, psk = air_text(ssid_raw), air_text(psk_raw)
         if not (1 <= len(ssid_raw) <= 32 and (not psk_raw or 8 <= len(psk_raw) <= 64)
                 and 1 <= channel <= device.radio.channels and 1 <= max_connections <= 10):
             raise p.ProtocolError(p.ERR_BAD_FRAME, "ap_start: ssid, psk, channel (within the device's country) "
@@ -443,7 +460,7 @@ class Air:
             raise p.ProtocolError(p.ERR_BAD_FRAME, f"scan: dwell {dwell_ms} ms or channel {channel} out of range")
         if device.scan is not None:
             device.scan.cancel()
-        name = ssid.decode(errors="replace")
+        name = air_text(ssid)
         self.record("scan", mac=p.mac_str(device.mac), passive=passive, dwell_ms=dwell_ms, channel=channel,
                     ssid=name, show_hidden=show_hidden)
         device.scan = asyncio.get_running_loop().create_task(
@@ -466,7 +483,7 @@ class Air:
                 named = not ap.hidden or (not passive and ssid == ap.ssid)
                 self.send(device, p.Writer(p.SCAN_RESULT).raw(ap.bssid).u8(ap.channel)
                           .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).u8(ap.hidden)
-                          .string(ap.ssid.encode() if named else b"").frame())
+                          .string(air_bytes(ap.ssid) if named else b"").frame())
             if device.ap is not None:
                 if stay_ms >= t.scan_beacon_loss_ms and not beacons_missed:
                     beacons_missed = True
@@ -574,11 +591,15 @@ class Air:
     # ---- device connections ------------------------------------------------
 
     def _assign_mac(self) -> bytes:
-        while True:
-            mac = bytes([0x02, 0x4E, 0x4D, 0, self._next_mac >> 8, self._next_mac & 0xFF])
-            self._next_mac += 1
+        """The next free MAC of 02:4e:4d:xx:xx:xx (counting on past the end of
+        the range from its start: devices come and go)."""
+        for _ in range(1 << 24):
+            number = self._next_mac
+            self._next_mac = self._next_mac % ((1 << 24) - 1) + 1
+            mac = bytes([0x02, 0x4E, 0x4D]) + number.to_bytes(3, "big")
             if mac not in self.devices:
                 return mac
+        raise p.ProtocolError(p.ERR_MAC_IN_USE, "no free MAC left on the air")
 
     async def handle_device(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         device: Device | None = None
@@ -595,9 +616,11 @@ class Air:
             writer.write(p.Writer(p.WELCOME).u8(p.VERSION).raw(mac).frame())
             while self._on_frame(device, p.Reader(await self._read_frame(reader))):
                 pass
-        except p.ProtocolError as error:
-            self.record("protocol_error", code=error.code, detail=str(error))
-            writer.write(p.error_frame(error.code, str(error)))
+        except (p.ProtocolError, ScenarioError) as error:
+            # A request the air cannot carry out (a value out of range) is a bad frame too.
+            code = error.code if isinstance(error, p.ProtocolError) else p.ERR_BAD_FRAME
+            self.record("protocol_error", code=code, detail=str(error))
+            writer.write(p.error_frame(code, str(error)))
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:

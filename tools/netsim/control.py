@@ -18,11 +18,31 @@ from .air import Air
 from .scenario import ScenarioError
 
 QUERIES = ("status", "history")
+# The longest request line (asyncio's default stream limit).
+LINE_MAX = 65536
+
+
+async def _read_request(reader: asyncio.StreamReader) -> bytes | None:
+    """The next request line; None at the end of the stream. A line over
+    LINE_MAX is skipped to its end and read as b"" (an error answer)."""
+    try:
+        return await reader.readuntil(b"\n")
+    except asyncio.IncompleteReadError as error:
+        return error.partial or None
+    except asyncio.LimitOverrunError:
+        while True:
+            try:
+                await reader.readuntil(b"\n")
+                return b""
+            except asyncio.LimitOverrunError as error:
+                await reader.readexactly(error.consumed)
+            except asyncio.IncompleteReadError:
+                return None
 
 
 async def handle_control(air: Air, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
-        while line := await reader.readline():
+        while (line := await _read_request(reader)) is not None:
             writer.write(json.dumps(_answer(air, line)).encode() + b"\n")
             await writer.drain()
     except ConnectionError:
@@ -33,7 +53,11 @@ async def handle_control(air: Air, reader: asyncio.StreamReader, writer: asyncio
 
 def _answer(air: Air, line: bytes) -> dict[str, Any]:
     try:
+        if not line:
+            raise ScenarioError(f"request line longer than {LINE_MAX} bytes")
         request = json.loads(line)
+        if not isinstance(request, dict):
+            raise ScenarioError('a request is an object: {"op": ..., "args": {...}}')
         op = request["op"]
         args = request.get("args", {})
         if not isinstance(args, dict):
@@ -41,10 +65,13 @@ def _answer(air: Air, line: bytes) -> dict[str, Any]:
         if op == "status":
             return {"ok": True, "result": air.status()}
         if op == "history":
-            return {"ok": True, "result": air.history}
+            return {"ok": True, "result": list(air.history)}
         return {"ok": True, "result": air.act(op, args)}
     except (ValueError, KeyError, TypeError) as error:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    except Exception as error:  # the air's own fault: answered, and the air goes on
+        air.print(f"netsim: control request failed: {type(error).__name__}: {error}")
+        return {"ok": False, "error": f"internal error: {type(error).__name__}: {error}"}
 
 
 class ControlError(Exception):

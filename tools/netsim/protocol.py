@@ -177,7 +177,7 @@ def parse_hello(reader: Reader) -> Hello:
 
 
 def error_frame(code: int, message: str) -> bytes:
-    return Writer(ERROR).u8(code).string(message.encode()[:255]).frame()
+    return Writer(ERROR).u8(code).string(message.encode(errors="backslashreplace")[:255]).frame()
 
 
 def mac_str(mac: bytes) -> str:
@@ -185,6 +185,8 @@ def mac_str(mac: bytes) -> str:
 
 
 def parse_mac(text: str) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a MAC address like aa:bb:cc:dd:ee:ff")
     parts = text.split(":")
     if len(parts) != 6 or not all(len(p) == 2 for p in parts):
         raise ValueError(f"{text!r} is not a MAC address like aa:bb:cc:dd:ee:ff")

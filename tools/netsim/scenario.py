@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import tomllib
-from dataclasses import dataclass, field
+import types
+import typing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,52 @@ from .protocol import AUTHMODES, parse_mac
 
 class ScenarioError(ValueError):
     pass
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, types.UnionType):
+        return " or ".join("None" if h is type(None) else _type_name(h) for h in typing.get_args(hint))
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(hint, str(hint))
+
+
+def _is_a(value: Any, hint: Any) -> bool:
+    if isinstance(hint, types.UnionType):
+        return any(_is_a(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint in (str, bytes):
+        return isinstance(value, hint)
+    return True  # containers and the like: checked where they are used
+
+
+def check_types(where: str, values: dict[str, Any], hints: dict[str, Any]) -> None:
+    """Refuse a value of the wrong type (JSON and TOML give any): 1.5 for a
+    channel, "no" for a flag, 5 for an SSID."""
+    for name, value in values.items():
+        hint = hints.get(name)
+        if hint is not None and not _is_a(value, hint):
+            raise ScenarioError(f"{where}: {name} must be {_type_name(hint)}, not {value!r}")
+
+
+def _check_fields(obj: Any, where: str) -> None:
+    hints = typing.get_type_hints(type(obj))
+    check_types(where, {f.name: getattr(obj, f.name) for f in fields(obj)}, hints)
+
+
+def air_text(raw: bytes) -> str:
+    """Bytes from the air (an SSID, a PSK) as text that turns back into the
+    same bytes with air_bytes(): an SSID is 1 to 32 bytes, not always UTF-8."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def air_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 @dataclass
@@ -30,7 +78,8 @@ class AccessPoint:
 
     def __post_init__(self) -> None:
         where = f"ap {self.ssid!r}"
-        if not 1 <= len(self.ssid.encode()) <= 32:
+        _check_fields(self, where)
+        if not 1 <= len(air_bytes(self.ssid)) <= 32:
             raise ScenarioError(f"{where}: ssid must be 1 to 32 bytes")
         if self.psk is not None and not (8 <= len(self.psk) <= 63 or len(self.psk) == 64):
             raise ScenarioError(f"{where}: psk must be 8 to 64 characters")
@@ -46,7 +95,7 @@ class AccessPoint:
             raise ScenarioError(f"{where}: an open AP has no psk and a secured one needs one")
         if not self.bssid:
             # Stable, locally administered, derived from the SSID.
-            self.bssid = b"\x02" + hashlib.sha256(self.ssid.encode()).digest()[:5]
+            self.bssid = b"\x02" + hashlib.sha256(air_bytes(self.ssid)).digest()[:5]
 
     def describe(self) -> dict[str, Any]:
         """Public facts about the AP (no psk)."""
@@ -68,6 +117,7 @@ class Dhcp:
     fail: bool = False
 
     def __post_init__(self) -> None:
+        _check_fields(self, "dhcp")
         try:
             net = ipaddress.IPv4Network(self.network)
         except ValueError as error:
@@ -93,8 +143,9 @@ class Timings:
     scan_beacon_loss_ms: int = 1000  # away from the home channel this long: beacons missed
 
     def __post_init__(self) -> None:
+        _check_fields(self, "air")
         for name, value in vars(self).items():
-            if not isinstance(value, int) or not 0 <= value <= 60000:
+            if not 0 <= value <= 60000:
                 raise ScenarioError(f"air: {name} must be 0 to 60000 ms")
 
 
@@ -107,6 +158,7 @@ class EspNow:
     loss: float = 0.0
 
     def __post_init__(self) -> None:
+        _check_fields(self, "espnow")
         if not 1 <= self.channel <= 13:
             raise ScenarioError("espnow: channel must be 1 to 13")
         if not -120 <= self.rssi <= 0:
