@@ -10,17 +10,22 @@
 #include "netman_obj.h"
 
 // sta_config(ssid, psk, hostname, static_ip): store join parameters and
-// enable STA. psk None keeps the stored one. static_ip is None (DHCP) or
+// enable STA. psk None keeps the stored one for the same SSID only: a PSK
+// never goes to a network it was not given for. static_ip is None (DHCP) or
 // (address, netmask, gateway, dns) as 32-bit numbers.
 static mp_obj_t mod_netman_sta_config(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     netman_require_open();
     netman_sta_params_t params;
     netman_sta_get_params(&params);
-    params.ssid_len = netman_copy_text(params.ssid, args[0], NETMAN_SSID_MAX, "ssid");
-    if (args[1] != mp_const_none) {
+    uint8_t ssid[NETMAN_SSID_MAX];
+    size_t ssid_len = netman_copy_text(ssid, args[0], NETMAN_SSID_MAX, "ssid");
+    bool same_network = ssid_len == params.ssid_len && memcmp(ssid, params.ssid, ssid_len) == 0;
+    memcpy(params.ssid, ssid, ssid_len);
+    params.ssid_len = ssid_len;
+    if (args[1] != mp_const_none || !same_network) {
         memset(params.psk, 0, sizeof(params.psk));
-        params.psk_len = netman_copy_text(params.psk, args[1], NETMAN_PSK_MAX, "psk");
+        params.psk_len = args[1] == mp_const_none ? 0 : netman_copy_text(params.psk, args[1], NETMAN_PSK_MAX, "psk");
     }
     memset(params.hostname, 0, sizeof(params.hostname));
     netman_copy_text((uint8_t *)params.hostname, args[2], NETMAN_HOSTNAME_MAX, "dhcp_hostname");

@@ -85,13 +85,18 @@ def _roaming():
     return _sta is not None and "networks" in _sta and _callbacks.get("disconnected") is None
 
 
-def _known_networks():
+def _stored_pairs():
+    # The stored {kind: (ssid, psk)}, in bytes (netman.credentials loads on first use).
     from . import credentials
 
+    return credentials._pairs()
+
+
+def _known_networks():
     known = list(_sta["networks"])
-    stored = credentials.load()["sta"]
+    stored = _stored_pairs().get("sta")
     if stored is not None:
-        known.append((stored.ssid.encode(), stored.psk.encode()))
+        known.append(stored)
     return known
 
 
@@ -111,8 +116,10 @@ def _roam_scanned(result):
     if not isinstance(result, NetError):
         known = _known_networks()
         for network in result[1]:  # strongest first
+            seen = network["ssid"]
+            seen = seen.encode() if isinstance(seen, str) else seen
             for ssid, psk in known:
-                if network["ssid"].encode() == ssid:
+                if seen == ssid:
                     _apply_sta({"ssid": ssid, "psk": psk})
                     _netman.sta_connect()
                     return
@@ -242,7 +249,7 @@ def _start_ap(settings):
     settings.setdefault("ssid", _default_name().encode())
     psk = settings.pop("psk", b"")
     if not psk:
-        print("netman: warning: access point '%s' is an open network (no psk)" % settings["ssid"].decode())
+        print("netman: warning: access point %r is an open network (no psk)" % _config.text_or_bytes(settings["ssid"]))
     for name in _config.AP_CALLBACKS:
         _callbacks[name] = settings.get(name)
     _netman.ap_start(settings["ssid"], psk, settings["ap_channel"], settings["ssid_hidden"],
@@ -280,11 +287,7 @@ def start(config=None, **sections):
         raise NetError("already_started", "netman is already started; call netman.stop() first")
     cfg = _config.network_config(config, sections)
     modes = [kind for kind in ("sta", "ap") if kind in cfg]
-    stored = {}
-    if any("ssid" not in cfg[kind] for kind in modes):
-        from . import credentials
-
-        stored = credentials.load()
+    stored = _stored_pairs() if any("ssid" not in cfg[kind] for kind in modes) else {}
     for kind in modes:
         cfg[kind] = _config.fill_credentials(cfg[kind], stored.get(kind))
     sta = cfg.get("sta")
@@ -328,16 +331,25 @@ def stop():
     or NetError("scan_canceled")."""
     global _network, _sta, _ap
     pending = _callbacks.get("scan_done") if _scan["mode"] == "callback" else None
-    _netman.close()
+    try:
+        _netman.close()
+    finally:
+        _network = None
+        _sta = None
+        _ap = None
+        _callbacks.clear()
     if pending is not None and _netman.scan_state() is not None:
-        import micropython
+        # Called here rather than scheduled: the schedule queue may be full
+        # (stop() from a callback), and stop() must always complete.
+        result = _scan_result()
+        try:
+            pending(result)
+        except Exception as error:
+            import sys
 
-        micropython.schedule(pending, _scan_result())
-    _network = None
-    _sta = None
-    _ap = None
+            print("netman: the scan_done callback raised:")
+            sys.print_exception(error)
     _scan["mode"] = None
-    _callbacks.clear()
 
 
 def sta_status():
@@ -356,14 +368,17 @@ def sta_connect(config=None, **sta):
         cfg = _config.connect_config(config, sta)
         if "sntp" in cfg:
             _apply_sntp(cfg["sntp"])
-        _apply_sta(cfg.get("sta", {}))
+        settings = cfg.get("sta", {})
+        if settings.get("ssid", _sta.get("ssid")) != _sta.get("ssid"):
+            # Another network: the PSK given for it, or the one stored for it
+            # (the running network's PSK never goes with another SSID).
+            settings = _config.fill_credentials(settings, _stored_pairs().get("sta"))
+        _apply_sta(settings)
         if "mdns" in cfg:
             _apply_mdns(cfg["mdns"])
     if "ssid" not in _sta:
         # Managed mode without an SSID: the stored credentials, if any.
-        from . import credentials
-
-        stored = _config.fill_credentials({}, credentials.load()["sta"])
+        stored = _config.fill_credentials({}, _stored_pairs().get("sta"))
         if stored:
             _apply_sta(stored)
     _netman.sta_connect()
@@ -399,7 +414,7 @@ def info():
     if _ap is not None:
         softap = _netman.ap_info()
         del softap["stations"]
-        softap["ssid"] = _ap["ssid"].decode()
+        softap["ssid"] = _config.text_or_bytes(_ap["ssid"])
         softap["hidden"] = _ap["ssid_hidden"]
         softap["max_connections"] = _ap["max_connections"]
     details["softap"] = softap
@@ -459,25 +474,29 @@ class _Wait:
 
     def poll(self):
         """(True, value) once up; raises NetError on failure; else (False, None)."""
-        try:
-            done, value = self.check()
-            if not done and self._time.ticks_diff(self.deadline, self._time.ticks_ms()) <= 0:
-                raise NetError("timeout", "%s not up within the timeout" % self.SECTION)
-        except NetError:
-            # A network this wait started is not left running half set up.
-            if self.started_here:
-                stop()
-            raise
+        done, value = self.check()
+        if not done and self._time.ticks_diff(self.deadline, self._time.ticks_ms()) <= 0:
+            raise NetError("timeout", "%s not up within the timeout" % self.SECTION)
         return done, value
+
+    def abandon(self):
+        # The wait failed or was given up (Ctrl-C, an asyncio cancel): a
+        # network it started is not left running half set up.
+        if self.started_here:
+            stop()
 
     def block(self):
         import time
 
-        while True:
-            done, value = self.poll()
-            if done:
-                return value
-            time.sleep_ms(10)
+        try:
+            while True:
+                done, value = self.poll()
+                if done:
+                    return value
+                time.sleep_ms(10)
+        except BaseException:
+            self.abandon()
+            raise
 
 
 class _StaWait(_Wait):

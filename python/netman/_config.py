@@ -36,6 +36,30 @@ def _unknown(where, key, known):
     return ValueError("%s: unknown key '%s'%s; valid keys: %s" % (where, key, hint, ", ".join(sorted(known))))
 
 
+def _kind(value):
+    # What a value is, for messages that must not show it (it may hold a secret).
+    if isinstance(value, (list, tuple)):
+        return "a %s of %d items" % (type(value).__name__, len(value))
+    return "a " + type(value).__name__
+
+
+def utf8(where, key, value):
+    """bytes as text; ValueError naming the key when they are not UTF-8."""
+    try:
+        return value.decode()
+    except UnicodeError:
+        raise ValueError("%s: '%s' must be UTF-8 text" % (where, key)) from None
+
+
+def text_or_bytes(raw):
+    """An SSID (or a stored PSK) for the application: str when it is UTF-8,
+    else the bytes themselves (an SSID is 1 to 32 bytes of any value)."""
+    try:
+        return raw.decode()
+    except UnicodeError:
+        return bytes(raw)
+
+
 def as_dict(value, where):
     """A dict from a dict or an AtomVM property list; a bare name means True."""
     if isinstance(value, dict):
@@ -48,15 +72,16 @@ def as_dict(value, where):
             elif isinstance(item, tuple) and len(item) == 2:
                 items.append(item)
             else:
-                raise TypeError("%s: property list items must be (name, value) tuples or names, not %r" % (where, item))
+                raise TypeError("%s: property list items must be (name, value) tuples or names, not %s"
+                                % (where, _kind(item)))
     else:
         raise TypeError("%s: expected a dict or a property list, not %s" % (where, type(value).__name__))
     out = {}
     for key, val in items:
         if isinstance(key, bytes):
-            key = key.decode()
+            key = utf8(where, "key", key)
         if not isinstance(key, str):
-            raise TypeError("%s: keys must be strings, not %r" % (where, key))
+            raise TypeError("%s: keys must be strings, not %s" % (where, _kind(key)))
         if key in out:
             raise ValueError("%s: key '%s' given twice" % (where, key))
         out[key] = val
@@ -90,7 +115,7 @@ def check_psk(where, key, value):
 
 
 def _hostname(where, key, value):
-    name = _text(where, key, value, 1, 32).decode()
+    name = utf8(where, key, _text(where, key, value, 1, 32))
     for c in name:
         if c not in _HOSTNAME_CHARS:
             raise ValueError("%s: '%s' may hold only letters, digits and '-', got %r" % (where, key, name))
@@ -113,7 +138,7 @@ def _callback(where, key, value):
 
 def _ipv4(where, key, value):
     if isinstance(value, bytes):
-        value = value.decode()
+        value = utf8(where, key, value)
     if not isinstance(value, str):
         raise TypeError("%s: '%s' addresses must be dotted strings, not %s" % (where, key, type(value).__name__))
     parts = value.split(".")
@@ -135,6 +160,8 @@ def _static_ip(where, key, value):
     inverted = ~netmask & 0xFFFFFFFF
     if netmask == 0 or inverted & (inverted + 1):
         raise ValueError("%s: '%s' netmask %r is not a valid netmask" % (where, key, value[1]))
+    if address == 0 or address >> 28 >= 0xE:
+        raise ValueError("%s: '%s' address %r is not a host address" % (where, key, value[0]))
     if address & netmask != gateway & netmask:
         raise ValueError("%s: '%s' gateway %r is outside the network of %r" % (where, key, value[2], value[0]))
     return (address, netmask, gateway, dns)
@@ -351,7 +378,7 @@ def sntp_section(value, where="sntp"):
         if key not in _SNTP_KEYS:
             raise _unknown(where, key, _SNTP_KEYS)
         if key == "host":
-            val = _text(where, key, val, 1, 64).decode()
+            val = utf8(where, key, _text(where, key, val, 1, 64))
             if " " in val:
                 raise ValueError("%s: 'host' must be a host name or address, got %r" % (where, val))
         else:
@@ -365,7 +392,7 @@ _SERVICE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
 
 def _label(where, key, value, chars=None):
-    text = _text(where, key, value, 1, 63).decode()
+    text = utf8(where, key, _text(where, key, value, 1, 63))
     if chars is not None and any(c not in chars for c in text.lower()):
         raise ValueError("%s: '%s' may hold only letters, digits and '-', got %r" % (where, key, text))
     if "." in text:
@@ -577,12 +604,11 @@ def network_config(config, keywords):
 
 
 def fill_credentials(settings, stored):
-    """Take ssid/psk from the stored (ssid, psk) where the config has none;
-    explicit values win, and a stored PSK only goes with its own SSID."""
+    """Take ssid/psk from the stored (ssid, psk) bytes where the config has
+    none; explicit values win, and a stored PSK only goes with its own SSID."""
     if stored is None:
         return settings
     ssid, psk = stored
-    ssid, psk = ssid.encode(), psk.encode()
     out = dict(settings)
     if "ssid" not in out:
         out["ssid"] = ssid

@@ -9,11 +9,15 @@ POLL_MS = 10
 
 
 async def _until_done(wait):
-    while True:
-        done, value = wait.poll()
-        if done:
-            return value
-        await asyncio.sleep_ms(POLL_MS)
+    try:
+        while True:
+            done, value = wait.poll()
+            if done:
+                return value
+            await asyncio.sleep_ms(POLL_MS)
+    except BaseException:  # failed, or cancelled (an outer asyncio.wait_for)
+        wait.abandon()
+        raise
 
 
 async def wait_for_sta(config=None, timeout_ms=15000, **sta):

@@ -14,7 +14,8 @@ _KINDS = ("sta", "ap")
 
 
 class Credential:
-    """An (ssid, psk) pair; unpacks like a tuple, hides the PSK in its repr."""
+    """An (ssid, psk) pair; unpacks like a tuple, hides the PSK in its repr.
+    Each is a str, or bytes when it is not UTF-8 (the radio takes any bytes)."""
 
     def __init__(self, ssid, psk):
         self.ssid = ssid
@@ -63,14 +64,20 @@ def _decode(blob):
         psk_end = ssid_end + 1 + body[ssid_end]
         if psk_end > len(body):
             raise ValueError("bad entry")
-        entries[kind] = (bytes(body[pos + 2:ssid_end]), bytes(body[ssid_end + 1:psk_end]))
+        ssid, psk = bytes(body[pos + 2:ssid_end]), bytes(body[ssid_end + 1:psk_end])
+        # What store() would refuse is damage too: start() must not trip on it.
+        _config.check_ssid(kind, "ssid", ssid)
+        _config.check_psk(kind, "psk", psk)
+        entries[kind] = (ssid, psk)
         pos = psk_end
     if pos != len(body):
         raise ValueError("trailing bytes")
     return entries
 
 
-def _read():
+def _pairs():
+    """{kind: (ssid, psk)} as stored, in bytes; {} when nothing (or nothing
+    readable) is stored."""
     blob = _netman.store_read()
     if blob is None:
         return {}
@@ -100,18 +107,18 @@ def store(sta=None, ap=None):
         given["ap"] = _pair("ap", ap)
     if not given:
         raise TypeError("credentials.store: give sta=(ssid, psk) and/or ap=(ssid, psk)")
-    entries = _read()
+    entries = _pairs()
     entries.update(given)
     _netman.store_write(_encode(entries))
 
 
 def load():
     """{"sta": Credential or None, "ap": Credential or None}."""
-    entries = _read()
+    entries = _pairs()
     out = {}
     for kind in _KINDS:
         pair = entries.get(kind)
-        out[kind] = Credential(pair[0].decode(), pair[1].decode()) if pair else None
+        out[kind] = Credential(_config.text_or_bytes(pair[0]), _config.text_or_bytes(pair[1])) if pair else None
     return out
 
 

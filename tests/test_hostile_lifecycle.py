@@ -1,0 +1,100 @@
+"""stop() always completes, and a wait that is given up (an asyncio cancel,
+Ctrl-C) does not leave behind the network it started."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from conftest import home_air
+
+
+def test_stop_from_a_callback_with_a_full_schedule_queue_completes(device) -> None:
+    dev = device("""
+import micropython, netman, time
+
+results = []
+
+def connected():
+    netman.wifi_scan()  # callback mode: the scan runs on
+    # Whatever else the application scheduled: the queue is full.
+    while True:
+        try:
+            micropython.schedule(lambda arg: None, None)
+        except RuntimeError:
+            break
+    try:
+        netman.stop()
+        print("STOPPED", netman.sta_status())
+    except Exception as e:
+        print("STOP RAISED", type(e).__name__, e)
+
+netman.start(sta=dict(ssid='home', psk='secret123', connected=connected, scan_done=results.append))
+time.sleep_ms(1000)
+print("SCAN RESULT", [getattr(r, "reason", r) for r in results])
+netman.start(sta=dict(ssid='home', psk='secret123'))
+print("RESTARTED", netman.sta_status())
+""")
+    dev.wait_line("^STOPPED inactive$")
+    assert "STOP RAISED" not in dev.output
+    dev.wait_line(r"^SCAN RESULT \['scan_canceled'\]$")
+    dev.wait_line("^RESTARTED connecting$")
+
+
+def test_a_scan_done_callback_that_raises_in_stop_is_reported(device) -> None:
+    dev = device("""
+import netman, time
+
+def scan_done(result):
+    raise RuntimeError("scan_done failure")
+
+netman.start(sta=dict(ssid='home', psk='secret123', managed=True, scan_done=scan_done))
+netman.wifi_scan()
+netman.stop()
+print("STOPPED", netman.sta_status())
+""")
+    dev.wait_line("^STOPPED inactive$")
+    assert "the scan_done callback raised" in dev.output
+    assert "RuntimeError: scan_done failure" in dev.output
+
+
+@pytest.mark.scenario(home_air(dhcp_ms=3000))
+def test_a_cancelled_aio_wait_for_sta_stops_the_network_it_started(device, air) -> None:
+    dev = device("""
+import asyncio, netman, netman.aio
+
+async def main():
+    try:
+        await asyncio.wait_for(netman.aio.wait_for_sta(ssid='home', psk='secret123'), 0.3)
+    except asyncio.TimeoutError:
+        print("TIMED OUT", netman.sta_status())
+    # A network the application started itself is its own: a cancelled wait leaves it.
+    netman.start(sta=dict(ssid='home', psk='secret123'))
+    try:
+        await asyncio.wait_for(netman.aio.wait_for_sta(), 0.3)
+    except asyncio.TimeoutError:
+        print("SECOND", netman.sta_status())
+
+asyncio.run(main())
+""")
+    dev.wait_line("^TIMED OUT inactive$")
+    dev.wait_line("^SECOND (associated|connecting)$")
+    air.client.wait_for("device_left_air")
+
+
+@pytest.mark.scenario(home_air(dhcp_ms=5000))
+def test_ctrl_c_in_wait_for_sta_stops_the_network_it_started(device) -> None:
+    dev = device("""
+import netman
+try:
+    # Associated, waiting for an address: the signal comes while it waits.
+    netman.wait_for_sta(ssid='home', psk='secret123', connected=lambda: print("WAITING"))
+except KeyboardInterrupt:
+    print("INTERRUPTED", netman.sta_status())
+""")
+    dev.wait_line("^WAITING$")
+    time.sleep(0.3)  # out of the callback, back in the wait (dhcp_ms: 5 s)
+    dev.proc.send_signal(signal.SIGINT)
+    dev.wait_line("^INTERRUPTED inactive$")
