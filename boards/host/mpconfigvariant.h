@@ -6,4 +6,9 @@
 // Room for the netman drain beside other scheduled callbacks.
 #define MICROPY_SCHEDULER_DEPTH (8)
 
+// An application that ends without netman.stop(): the host port's I/O
+// thread is joined before the interpreter's heap goes (ports/host).
+void netman_host_deinit(void);
+#define MICROPY_PORT_DEINIT_FUNC netman_host_deinit()
+
 #include "variants/mpconfigvariant_common.h"

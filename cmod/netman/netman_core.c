@@ -24,6 +24,10 @@ static void request_drain(void) {
 void netman_core_post(const netman_event_t *event) {
     uint32_t delay_ms = 0;
     netman_hal_lock();
+    if (!netman_sta_hears_locked(event)) {
+        netman_hal_unlock();
+        return;
+    }
     netman_action_t action = netman_sta_apply_locked(event, &delay_ms);
     netman_scan_apply_locked(event);
     netman_ap_apply_locked(event);

@@ -69,6 +69,9 @@ void netman_queue_reset_locked(void);
 void netman_core_reset(void);
 
 // ---- station state machine (netman_sta.c) ----
+// False for news from an AP while the station is not active (AP-only mode,
+// or stopped): no radio says such things, so the event is dropped whole.
+bool netman_sta_hears_locked(const netman_event_t *event);
 // Apply an event to the station state (caller holds the lock); *delay_ms is
 // set for NETMAN_ACTION_ARM_TIMER.
 netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *delay_ms);

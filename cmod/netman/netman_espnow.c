@@ -308,7 +308,9 @@ bool netman_espnow_irq_arm_locked(void) {
 
 static mp_obj_t irq_trampoline(mp_obj_t arg) {
     // Frames that arrive while the handler runs schedule it again.
+    netman_hal_lock();
     irq_pending = false;
+    netman_hal_unlock();
     mp_obj_t handler = MP_STATE_VM(netman_espnow_irq_handler);
     if (handler != MP_OBJ_NULL) {
         mp_call_function_1(handler, arg);
@@ -319,7 +321,9 @@ static MP_DEFINE_CONST_FUN_OBJ_1(irq_trampoline_obj, irq_trampoline);
 
 void netman_espnow_irq_schedule(void) {
     if (!mp_sched_schedule(MP_OBJ_FROM_PTR(&irq_trampoline_obj), MP_STATE_VM(netman_espnow_irq_arg))) {
+        netman_hal_lock();
         irq_pending = false; // the next frame tries again
+        netman_hal_unlock();
     }
 }
 

@@ -73,6 +73,19 @@ static netman_action_t on_disconnected(netman_reason_t reason, uint32_t *delay_m
     return NETMAN_ACTION_ARM_TIMER;
 }
 
+bool netman_sta_hears_locked(const netman_event_t *event) {
+    switch (event->kind) {
+        case NETMAN_EV_STA_CONNECTED:
+        case NETMAN_EV_STA_GOT_IP:
+        case NETMAN_EV_STA_DISCONNECTED:
+        case NETMAN_EV_STA_BEACON_TIMEOUT:
+        case NETMAN_EV_STA_CHANNEL:
+            return sta.status != NETMAN_STA_INACTIVE;
+        default:
+            return true;
+    }
+}
+
 netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *delay_ms) {
     switch (event->kind) {
         case NETMAN_EV_STA_CONNECTED:
@@ -159,7 +172,10 @@ void netman_sta_get_params(netman_sta_params_t *params) {
 }
 
 bool netman_sta_has_params(void) {
-    return sta_params_set;
+    netman_hal_lock();
+    bool set = sta_params_set;
+    netman_hal_unlock();
+    return set;
 }
 
 void netman_sta_set_auto_reconnect(bool enabled) {
@@ -223,7 +239,10 @@ netman_err_t netman_sta_disconnect(void) {
 }
 
 netman_sta_status_t netman_sta_status(void) {
-    return sta.status;
+    netman_hal_lock();
+    netman_sta_status_t status = sta.status;
+    netman_hal_unlock();
+    return status;
 }
 
 void netman_sta_get_info(netman_sta_info_t *info) {

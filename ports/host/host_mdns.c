@@ -48,6 +48,14 @@ static void send_name_frame(uint8_t type) {
 
 netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t address) {
     netman_hal_mdns_stop();
+    // Only ever the device's own loopback address: never every interface
+    // (0.0.0.0), nothing off this machine.
+    if (address >> 24 != 127 || (address & 0xffffff) == 0) {
+        snprintf(host_last_error, sizeof(host_last_error), "mdns: %u.%u.%u.%u is not a loopback host address",
+            (unsigned)(address >> 24), (unsigned)(address >> 16) & 0xff, (unsigned)(address >> 8) & 0xff,
+            (unsigned)address & 0xff);
+        return NETMAN_ERR_IO;
+    }
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -95,7 +103,10 @@ void host_mdns_set_suffix(uint16_t suffix) {
 }
 
 int host_mdns_fd(void) {
-    return mdns_fd;
+    pthread_mutex_lock(&mdns_mutex);
+    int fd = mdns_fd;
+    pthread_mutex_unlock(&mdns_mutex);
+    return fd;
 }
 
 // ---- DNS messages -------------------------------------------------------------

@@ -74,7 +74,10 @@ void netman_hal_sntp_stop(void) {
 }
 
 int host_sntp_fd(void) {
-    return sntp_fd;
+    pthread_mutex_lock(&sntp_mutex);
+    int fd = sntp_fd;
+    pthread_mutex_unlock(&sntp_mutex);
+    return fd;
 }
 
 int64_t host_sntp_deadline(void) {

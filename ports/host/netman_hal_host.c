@@ -21,18 +21,22 @@
 #include "air_wire.h"
 #include "host_port.h"
 
-#define WELCOME_TIMEOUT_MS (2000)
+// Every wait on the air is bounded: the handshake, a frame we send, and a
+// frame the air has begun to send us. An air that takes longer is dead (no_radio).
+#define AIR_TIMEOUT_MS (2000)
 
 static pthread_mutex_t core_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t send_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t io_thread;
+static bool io_thread_running;  // MicroPython thread only
 static int air_fd = -1;
-static volatile bool closing;
 char host_last_error[256];
 
-// The driver's own view, kept by the I/O thread (guarded by port_mutex):
-// the one-shot timer's deadline and the associated AP's signal strength.
+// Guarded by port_mutex: whether the radio is closing, and the driver's own
+// view kept by the I/O thread (the one-shot timer's deadline, the associated
+// AP's signal strength).
 static pthread_mutex_t port_mutex = PTHREAD_MUTEX_INITIALIZER;
+static bool closing;
 static int64_t timer_deadline_ms = -1;
 static bool rssi_known;
 static int8_t rssi_dbm;
@@ -52,11 +56,45 @@ void host_wake_io_thread(void) {
     }
 }
 
+static bool is_closing(void) {
+    pthread_mutex_lock(&port_mutex);
+    bool value = closing;
+    pthread_mutex_unlock(&port_mutex);
+    return value;
+}
+
+static void set_closing(bool value) {
+    pthread_mutex_lock(&port_mutex);
+    closing = value;
+    pthread_mutex_unlock(&port_mutex);
+}
+
 static void set_rssi(bool known, int8_t dbm) {
     pthread_mutex_lock(&port_mutex);
     rssi_known = known;
     rssi_dbm = dbm;
     pthread_mutex_unlock(&port_mutex);
+}
+
+// What a radio can say. A station, AP or sender has a MAC that is neither
+// zero nor the broadcast address (configured MACs may carry the group bit:
+// the examples' bb:bb:bb:bb:bb:bb); an address a DHCP server hands out is
+// one host of a network (not 0.0.0.0, broadcast or multicast, a contiguous
+// netmask).
+static const uint8_t broadcast_mac[NETMAN_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static bool mac_is_station(const uint8_t mac[NETMAN_MAC_LEN]) {
+    static const uint8_t zero[NETMAN_MAC_LEN];
+    return memcmp(mac, zero, NETMAN_MAC_LEN) != 0 && memcmp(mac, broadcast_mac, NETMAN_MAC_LEN) != 0;
+}
+
+static bool ip_is_usable(const netman_ip_t *ip) {
+    uint32_t inverted = ~ip->netmask;
+    bool contiguous = ip->netmask != 0 && (inverted & (inverted + 1)) == 0;
+    uint32_t host = ip->address & inverted;
+    bool has_hosts = inverted > 1; // a /31 or /32 has no network or broadcast address
+    return contiguous && ip->address != 0 && (ip->address >> 28) < 0xe
+           && (!has_hosts || (host != 0 && host != inverted));
 }
 
 static netman_err_t fail(netman_err_t err, const char *fmt, const char *detail) {
@@ -76,51 +114,80 @@ void netman_hal_unlock(void) {
     pthread_mutex_unlock(&core_mutex);
 }
 
-static bool write_all(int fd, const uint8_t *data, size_t len) {
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
+// Wait until fd is ready for `events` or the deadline passes; false on timeout.
+static bool wait_ready(int fd, short events, int64_t deadline_ms) {
+    for (;;) {
+        int64_t left = deadline_ms - host_monotonic_ms();
+        if (left <= 0) {
             return false;
         }
-        data += n;
-        len -= (size_t)n;
+        struct pollfd pfd = { .fd = fd, .events = events };
+        int n = poll(&pfd, 1, (int)left);
+        if (n > 0) {
+            return true;
+        }
+        if (n < 0 && errno != EINTR) {
+            return false;
+        }
     }
-    return true;
 }
 
-// Read exactly len bytes; false on EOF or error (or timeout when timeout_ms >= 0).
-static bool read_all(int fd, uint8_t *data, size_t len, int timeout_ms) {
+typedef enum {
+    IO_DONE,
+    IO_CLOSED,                  // EOF or an error: the link is gone
+    IO_TIMEOUT,                 // the air did not take (or give) the bytes in time
+} io_result_t;
+
+static io_result_t write_all(int fd, const uint8_t *data, size_t len) {
+    int64_t deadline = host_monotonic_ms() + AIR_TIMEOUT_MS;
     while (len > 0) {
-        if (timeout_ms >= 0) {
-            struct pollfd pfd = { .fd = fd, .events = POLLIN };
-            if (poll(&pfd, 1, timeout_ms) <= 0) {
-                return false;
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            data += n;
+            len -= (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!wait_ready(fd, POLLOUT, deadline)) {
+                return IO_TIMEOUT;
             }
-        }
-        ssize_t n = recv(fd, data, len, 0);
-        if (n < 0 && errno == EINTR) {
+        } else if (n < 0 && errno == EINTR) {
             continue;
+        } else {
+            return IO_CLOSED;
         }
-        if (n <= 0) {
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
     }
-    return true;
+    return IO_DONE;
 }
 
-// Read one frame into body (capacity AIR_FRAME_MAX); returns its length or 0.
-static size_t read_frame(int fd, uint8_t *body, int timeout_ms) {
+// Read exactly len bytes before the deadline (the handshake).
+static io_result_t read_all(int fd, uint8_t *data, size_t len, int64_t deadline_ms) {
+    while (len > 0) {
+        if (!wait_ready(fd, POLLIN, deadline_ms)) {
+            return IO_TIMEOUT;
+        }
+        ssize_t n = recv(fd, data, len, MSG_DONTWAIT);
+        if (n > 0) {
+            data += n;
+            len -= (size_t)n;
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            return IO_CLOSED;
+        }
+    }
+    return IO_DONE;
+}
+
+static uint32_t frame_length(const uint8_t prefix[4]) {
+    return (uint32_t)prefix[0] << 24 | (uint32_t)prefix[1] << 16 | (uint32_t)prefix[2] << 8 | prefix[3];
+}
+
+// Read one frame into body (capacity AIR_FRAME_MAX) within the handshake's
+// time; returns its length or 0.
+static size_t read_frame(int fd, uint8_t *body, int64_t deadline_ms) {
     uint8_t prefix[4];
-    if (!read_all(fd, prefix, 4, timeout_ms)) {
+    if (read_all(fd, prefix, 4, deadline_ms) != IO_DONE) {
         return 0;
     }
-    uint32_t len = (uint32_t)prefix[0] << 24 | (uint32_t)prefix[1] << 16 | (uint32_t)prefix[2] << 8 | prefix[3];
-    if (len == 0 || len > AIR_FRAME_MAX || !read_all(fd, body, len, timeout_ms)) {
+    uint32_t len = frame_length(prefix);
+    if (len == 0 || len > AIR_FRAME_MAX || read_all(fd, body, len, deadline_ms) != IO_DONE) {
         return 0;
     }
     return len;
@@ -132,12 +199,24 @@ netman_err_t host_send_frame(air_frame_t *frame) {
     }
     pthread_mutex_lock(&send_mutex);
     int fd = air_fd;
-    bool ok = fd >= 0 && write_all(fd, frame->data, frame->len);
+    io_result_t result = fd >= 0 ? write_all(fd, frame->data, frame->len) : IO_CLOSED;
+    if (result == IO_TIMEOUT) {
+        // An air that stops reading is dead: hang up, so that the I/O thread
+        // reports the lost radio and later sends fail at once.
+        shutdown(fd, SHUT_RDWR);
+    }
     pthread_mutex_unlock(&send_mutex);
     if (fd < 0) {
         return fail(NETMAN_ERR_STATE, "%s", "the radio is not running");
     }
-    return ok ? NETMAN_OK : fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator closed the link");
+    switch (result) {
+        case IO_DONE:
+            return NETMAN_OK;
+        case IO_TIMEOUT:
+            return fail(NETMAN_ERR_NO_RADIO, "%s", "no radio: the air simulator stopped reading");
+        default:
+            return fail(NETMAN_ERR_NO_RADIO, "%s", "no radio: the air simulator closed the link");
+    }
 }
 
 // Translate one air frame into a core event; malformed frames are ignored.
@@ -155,6 +234,9 @@ static void handle_frame(const uint8_t *body, size_t len) {
             event.u.assoc.authmode = air_get_u8(&reader);
             event.u.assoc.rssi = (int8_t)air_get_u8(&reader);
             air_get_str(&reader, ssid, sizeof(ssid));
+            if (!mac_is_station(event.u.assoc.bssid)) {
+                return;
+            }
             break;
         }
         case AIR_MSG_STA_GOT_IP:
@@ -163,6 +245,9 @@ static void handle_frame(const uint8_t *body, size_t len) {
             event.u.ip.netmask = air_get_ipv4(&reader);
             event.u.ip.gateway = air_get_ipv4(&reader);
             event.u.ip.dns = air_get_ipv4(&reader);
+            if (!ip_is_usable(&event.u.ip)) {
+                return;
+            }
             break;
         case AIR_MSG_STA_DISCONNECTED:
             event.kind = NETMAN_EV_STA_DISCONNECTED;
@@ -220,6 +305,9 @@ static void handle_frame(const uint8_t *body, size_t len) {
             event.kind = NETMAN_EV_AP_STA_IP_ASSIGNED;
             air_get_bytes(&reader, event.u.station.mac, NETMAN_MAC_LEN);
             event.u.station.address = air_get_ipv4(&reader);
+            if (event.u.station.address == 0) {
+                return;
+            }
             break;
         case AIR_MSG_MDNS_NAME:
             event.kind = NETMAN_EV_MDNS_NAME;
@@ -237,7 +325,7 @@ static void handle_frame(const uint8_t *body, size_t len) {
             bool encrypted = air_get_u8(&reader) != 0;
             air_get_bytes(&reader, key_id, sizeof(key_id));
             size_t len = air_get_str(&reader, data, sizeof(data));
-            if (air_reader_done(&reader)) {
+            if (air_reader_done(&reader) && mac_is_station(mac)) {
                 netman_core_espnow_rx(mac, rssi, data, len, encrypted ? key_id : NULL);
             }
             return;
@@ -256,7 +344,9 @@ static void handle_frame(const uint8_t *body, size_t len) {
         default:
             return;
     }
-    if (!air_reader_done(&reader)) {
+    bool station_event = event.kind == NETMAN_EV_AP_STA_CONNECTED || event.kind == NETMAN_EV_AP_STA_DISCONNECTED
+        || event.kind == NETMAN_EV_AP_STA_IP_ASSIGNED;
+    if (!air_reader_done(&reader) || (station_event && !mac_is_station(event.u.station.mac))) {
         return;
     }
     if (event.kind == NETMAN_EV_STA_CONNECTED) {
@@ -290,22 +380,69 @@ static int run_timer(void) {
     return timeout;
 }
 
+// The frame the I/O thread is reading: it takes what the socket has and
+// never waits for the rest, so a half-sent frame parks neither the timer
+// nor SNTP. Owned by the I/O thread.
+static struct {
+    uint8_t data[4 + AIR_FRAME_MAX];
+    size_t have;                // bytes so far, the length prefix included
+    int64_t started_ms;         // when the first of them came
+} rx;
+
+// Take what the air sent; a frame is complete when the result is its body
+// length, 0 while it is partial, -1 when the link is gone or the frame is bad.
+static int receive_some(int fd) {
+    size_t need = 4;
+    if (rx.have >= 4) {
+        uint32_t len = frame_length(rx.data);
+        if (len == 0 || len > AIR_FRAME_MAX) {
+            return -1;
+        }
+        need = 4 + len;
+    }
+    ssize_t n = recv(fd, rx.data + rx.have, need - rx.have, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        return -1;
+    }
+    if (n > 0) {
+        if (rx.have == 0) {
+            rx.started_ms = host_monotonic_ms();
+        }
+        rx.have += (size_t)n;
+    }
+    if (rx.have == need && need > 4) {
+        rx.have = 0;
+        return (int)(need - 4);
+    }
+    return 0;
+}
+
+static int earlier(int timeout, int64_t deadline_ms) {
+    if (deadline_ms < 0) {
+        return timeout;
+    }
+    int64_t left = deadline_ms - host_monotonic_ms();
+    int until = left < 0 ? 0 : (left > 60000 ? 60000 : (int)left);
+    return timeout < 0 || until < timeout ? until : timeout;
+}
+
 static void *io_thread_main(void *arg) {
     (void)arg;
-    static uint8_t body[AIR_FRAME_MAX];
-    while (!closing) {
+    rx.have = 0;
+    while (!is_closing()) {
         struct pollfd fds[4] = {
             { .fd = air_fd, .events = POLLIN },
             { .fd = wake_pipe[0], .events = POLLIN },
             { .fd = host_sntp_fd(), .events = POLLIN }, // ignored by poll() when -1
             { .fd = host_mdns_fd(), .events = POLLIN },
         };
-        int timeout = run_timer();
-        int64_t sntp_deadline = host_sntp_deadline();
-        if (sntp_deadline >= 0) {
-            int64_t left = sntp_deadline - host_monotonic_ms();
-            int sntp_timeout = left < 0 ? 0 : (left > 60000 ? 60000 : (int)left);
-            timeout = timeout < 0 || sntp_timeout < timeout ? sntp_timeout : timeout;
+        int timeout = earlier(run_timer(), host_sntp_deadline());
+        if (rx.have > 0) {
+            int64_t frame_deadline = rx.started_ms + AIR_TIMEOUT_MS;
+            if (host_monotonic_ms() >= frame_deadline) {
+                break; // the air stopped mid-frame: it is dead
+            }
+            timeout = earlier(timeout, frame_deadline);
         }
         int ready = timeout == 0 ? 0 : poll(fds, 4, timeout);
         host_sntp_service(host_monotonic_ms(), ready > 0 && (fds[2].revents & (POLLIN | POLLERR)));
@@ -321,17 +458,20 @@ static void *io_thread_main(void *arg) {
             }
         }
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            size_t len = read_frame(air_fd, body, -1);
-            if (len == 0) {
+            int len = receive_some(air_fd);
+            if (len < 0) {
                 break;
             }
-            handle_frame(body, len);
+            if (len > 0) {
+                handle_frame(rx.data + 4, (size_t)len);
+            }
         }
     }
-    // EOF or error: the air is gone. After netman_hal_close() nothing more
-    // is posted.
+    // EOF, a bad frame or a dead air: the radio is gone (and sends fail from
+    // now on). After netman_hal_close() nothing more is posted.
     set_rssi(false, 0);
-    if (!closing) {
+    if (!is_closing()) {
+        shutdown(air_fd, SHUT_RDWR);
         netman_event_t lost = { .kind = NETMAN_EV_RADIO_LOST };
         netman_core_post(&lost);
     }
@@ -367,8 +507,9 @@ static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
     uint8_t wanted[NETMAN_MAC_LEN];
     memcpy(wanted, assigned_mac, NETMAN_MAC_LEN);
     const char *mac_env = getenv("NETMAN_MAC");
-    if (mac_env != NULL && *mac_env != '\0' && !parse_mac(mac_env, wanted)) {
-        return fail(NETMAN_ERR_NO_RADIO, "NETMAN_MAC '%.40s' is not a MAC address like aa:bb:cc:dd:ee:ff", mac_env);
+    if (mac_env != NULL && *mac_env != '\0'
+        && (!parse_mac(mac_env, wanted) || memcmp(wanted, broadcast_mac, NETMAN_MAC_LEN) == 0)) {
+        return fail(NETMAN_ERR_NO_RADIO, "NETMAN_MAC '%.40s' is not a device MAC like 02:bb:cc:dd:ee:ff", mac_env);
     }
     char name[32];
     const char *name_env = getenv("NETMAN_NAME");
@@ -380,12 +521,12 @@ static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
     air_frame_put_bytes(&frame, wanted, NETMAN_MAC_LEN);
     air_frame_put_str(&frame, name, strlen(name));
     air_frame_finish(&frame);
-    if (!write_all(fd, frame.data, frame.len)) {
-        return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator closed the link during the handshake");
+    if (write_all(fd, frame.data, frame.len) != IO_DONE) {
+        return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator did not take the handshake");
     }
 
     uint8_t body[AIR_FRAME_MAX];
-    size_t len = read_frame(fd, body, WELCOME_TIMEOUT_MS);
+    size_t len = read_frame(fd, body, host_monotonic_ms() + AIR_TIMEOUT_MS);
     if (len == 0) {
         return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator did not answer the handshake");
     }
@@ -402,6 +543,12 @@ static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
     air_get_bytes(&reader, mac, NETMAN_MAC_LEN);
     if (body[0] != AIR_MSG_WELCOME || !air_reader_done(&reader) || version != AIR_PROTOCOL_VERSION) {
         return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator answered the handshake with a bad frame");
+    }
+    // The MAC asked for, or one the air assigned: a unicast one.
+    bool asked = mac_is_station(wanted);
+    if (asked ? memcmp(mac, wanted, NETMAN_MAC_LEN) != 0 : (!mac_is_station(mac) || (mac[0] & 1))) {
+        return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator gave the device a MAC it cannot have "
+            "(not the one asked for, zero or a group address)");
     }
     memcpy(assigned_mac, mac, NETMAN_MAC_LEN);
     return NETMAN_OK;
@@ -421,10 +568,16 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     if (fd < 0) {
         return fail(NETMAN_ERR_NO_RADIO, "no radio: %s", strerror(errno));
     }
+    // An air whose listen queue is full makes connect() wait; on a Unix
+    // socket that wait ends after the send timeout (Linux net/unix/af_unix.c,
+    // unix_stream_connect: sock_sndtimeo).
+    struct timeval patience = { .tv_sec = AIR_TIMEOUT_MS / 1000, .tv_usec = AIR_TIMEOUT_MS % 1000 * 1000 };
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof(patience));
     if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
         int err = errno;
         close(fd);
-        snprintf(host_last_error, sizeof(host_last_error), "no radio: cannot reach the air at %s: %s", path, strerror(err));
+        snprintf(host_last_error, sizeof(host_last_error), "no radio: cannot reach the air at %s: %s", path,
+            err == EAGAIN ? "it accepts no more connections" : strerror(err));
         return NETMAN_ERR_NO_RADIO;
     }
     netman_err_t err = say_hello(fd, mac);
@@ -437,8 +590,10 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         return fail(NETMAN_ERR_NO_RADIO, "no radio: cannot make the wake pipe: %s", strerror(errno));
     }
     air_fd = fd;
-    closing = false;
+    set_closing(false);
+    pthread_mutex_lock(&port_mutex);
     timer_deadline_ms = -1;
+    pthread_mutex_unlock(&port_mutex);
     host_radio_reset();
 
     // Signals belong to the MicroPython thread, not to the I/O thread.
@@ -453,30 +608,47 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         close_wake_pipe();
         return fail(NETMAN_ERR_NO_RADIO, "no radio: cannot start the I/O thread: %s", strerror(rc));
     }
+    io_thread_running = true;
     return NETMAN_OK;
 }
 
-void netman_hal_close(void) {
-    if (air_fd < 0) {
+// Stop the I/O thread and let go of the air; `goodbye` says BYE first (a
+// clean stop, unlike a crash: our AP sends its stations away).
+static void close_link(bool goodbye) {
+    if (!io_thread_running) {
         return;
     }
     netman_hal_mdns_stop();
     // Closing before the goodbye: the air may hang up at once on it, and the
     // I/O thread must not take that for a lost radio.
-    closing = true;
-    // A clean stop, unlike a crash: our AP sends its stations away.
-    air_frame_t bye;
-    air_frame_begin(&bye, AIR_MSG_BYE);
-    host_send_frame(&bye);
+    set_closing(true);
+    if (goodbye) {
+        air_frame_t bye;
+        air_frame_begin(&bye, AIR_MSG_BYE);
+        host_send_frame(&bye);
+    }
     shutdown(air_fd, SHUT_RDWR);
     host_wake_io_thread();
     pthread_join(io_thread, NULL);
+    io_thread_running = false;
     pthread_mutex_lock(&send_mutex);
     close(air_fd);
     air_fd = -1;
     pthread_mutex_unlock(&send_mutex);
     close_wake_pipe();
     netman_hal_sntp_stop();
+}
+
+void netman_hal_close(void) {
+    close_link(true);
+}
+
+// The interpreter ends (MICROPY_PORT_DEINIT_FUNC, boards/host): an
+// application that did not stop() leaves the air as a crashed device would,
+// but the I/O thread is joined before the heap it writes to (the ESP-NOW
+// ring) is freed.
+void netman_host_deinit(void) {
+    close_link(false);
 }
 
 netman_err_t netman_hal_sta_rssi(int8_t *rssi) {
