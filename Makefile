@@ -23,7 +23,7 @@ HOST_MAKE_ARGS := \
 	MICROPY_MPYCROSS=$(MPY_CROSS) \
 	MPY_LIB_DIR=$(MPY_LIB_DIR)
 
-.PHONY: all host mpy-cross demo test bench venv firmware test-device clean distclean debian-packages FORCE
+.PHONY: all host mpy-cross demo test bench venv firmware test-device emu-deps test-emu clean distclean debian-packages FORCE
 
 all: host
 
@@ -66,7 +66,7 @@ $(TYPINGS)/.installed: requirements-typings.txt $(VENV)/.installed
 demo: host
 	$(PYTHON) tools/netman-run --firmware $(HOST_FW) examples/demo.toml examples/demo.py
 
-test: host venv $(TYPINGS)/.installed
+test: host venv $(TYPINGS)/.installed emu-deps
 	NETMAN_FIRMWARE=$(HOST_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests
 
 # Board firmware (README: "Build your firmware"):
@@ -85,6 +85,23 @@ $(VENV)/.device-installed: $(VENV)/.installed requirements-device.txt
 test-device: $(VENV)/.device-installed
 	@NETMAN_DEVICE_PORT="$(PORT)" NETMAN_DEVICE_PORT2="$(PORT2)" NETMAN_DEVICE_SSID="$(SSID)" \
 		NETMAN_DEVICE_PSK="$(PSK)" $(VENV)/bin/python -m pytest tests/device
+
+# The RP2040 emulator (tests/emu): rp2040js from the npm registry, pinned by the lockfile (Node.js
+# and npm: tools/debian-packages).
+EMU_DEPS := tests/emu/node_modules/.netman-installed
+
+$(EMU_DEPS): tests/emu/package.json tests/emu/package-lock.json | debian-packages
+	cd tests/emu && npm ci --no-audit --no-fund
+	touch $@
+
+emu-deps: $(EMU_DEPS)
+
+# The boot test of a Pico W image in the emulator (README: "Boot test in an emulator"):
+#   make test-emu FIRMWARE=build/firmware/RPI_PICO_W/firmware.uf2 BOOTROM=bootrom.bin [STOCK=stock.uf2]
+test-emu: emu-deps
+	@test -n "$(FIRMWARE)" || { echo "make test-emu: give FIRMWARE=<a Pico W image, .uf2>"; exit 2; }
+	@test -n "$(BOOTROM)" || { echo "make test-emu: give BOOTROM=<the RP2040 boot ROM, 16 KB> (README: Boot test in an emulator)"; exit 2; }
+	node tests/emu/boot_check.js --firmware "$(FIRMWARE)" --bootrom "$(BOOTROM)" $(if $(STOCK),--stock "$(STOCK)")
 
 BENCHMARKS := $(filter-out bench/benchlib.py,$(wildcard bench/*.py))
 
