@@ -201,10 +201,24 @@ static mp_obj_t mod_netman_close(void) {
     netman_hal_unlock();
     netman_espnow_forget_peers();
     netman_espnow_set_irq(MP_OBJ_NULL, MP_OBJ_NULL);
+    netman_timer_reset();
     netman_core_reset();
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_close_obj, mod_netman_close);
+
+// tick(period_ms): EV_TICK to the dispatcher every period_ms while the
+// network runs (0: none).
+static mp_obj_t mod_netman_tick(mp_obj_t period_ms) {
+    netman_require_open();
+    mp_int_t ms = mp_obj_get_int(period_ms);
+    if (ms < 0 || ms > 3600000) {
+        mp_raise_ValueError(MP_ERROR_TEXT("tick period must be 0 to 3600000 ms"));
+    }
+    netman_timer_set_tick((uint32_t)ms);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_tick_obj, mod_netman_tick);
 
 static mp_obj_t mod_netman_stats(void) {
     netman_counters_t c;
@@ -256,6 +270,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sta_rssi), MP_ROM_PTR(&mod_netman_sta_rssi_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_info), MP_ROM_PTR(&mod_netman_sta_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_start), MP_ROM_PTR(&mod_netman_ap_start_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ap_stop), MP_ROM_PTR(&mod_netman_ap_stop_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_info), MP_ROM_PTR(&mod_netman_ap_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_mdns_config), MP_ROM_PTR(&mod_netman_mdns_config_obj) },
     { MP_ROM_QSTR(MP_QSTR_mdns_status), MP_ROM_PTR(&mod_netman_mdns_status_obj) },
@@ -288,6 +303,8 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_scan_done_us), MP_ROM_PTR(&mod_netman_scan_done_us_obj) },
     { MP_ROM_QSTR(MP_QSTR_scan_take), MP_ROM_PTR(&mod_netman_scan_take_obj) },
     { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&mod_netman_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tick), MP_ROM_PTR(&mod_netman_tick_obj) },
+    { MP_ROM_QSTR(MP_QSTR_EV_TICK), MP_ROM_INT(NETMAN_EV_TICK) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_CONNECTED), MP_ROM_INT(NETMAN_EV_STA_CONNECTED) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_GOT_IP), MP_ROM_INT(NETMAN_EV_STA_GOT_IP) },
     { MP_ROM_QSTR(MP_QSTR_EV_STA_DISCONNECTED), MP_ROM_INT(NETMAN_EV_STA_DISCONNECTED) },

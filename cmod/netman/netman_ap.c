@@ -84,6 +84,14 @@ netman_err_t netman_ap_start(const netman_ap_params_t *params) {
     return err;
 }
 
+netman_err_t netman_ap_stop(void) {
+    netman_err_t err = netman_hal_ap_stop();
+    if (err == NETMAN_OK) {
+        netman_ap_reset();
+    }
+    return err;
+}
+
 void netman_ap_reset(void) {
     netman_hal_lock();
     memset(&ap, 0, sizeof(ap));

@@ -27,6 +27,14 @@ static mp_obj_t mod_netman_ap_start(size_t n_args, const mp_obj_t *args) {
 }
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_ap_start_obj, 5, 5, mod_netman_ap_start);
 
+// ap_stop(): our AP goes down, the station stays.
+static mp_obj_t mod_netman_ap_stop(void) {
+    netman_require_open();
+    netman_check_request(netman_ap_stop());
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_ap_stop_obj, mod_netman_ap_stop);
+
 static const qstr ap_status_qstrs[] = {
     [NETMAN_AP_INACTIVE] = MP_QSTR_inactive,
     [NETMAN_AP_STARTING] = MP_QSTR_starting,

@@ -22,6 +22,17 @@ static void request_drain(void) {
 }
 
 void netman_core_post(const netman_event_t *event) {
+    if (event->kind == NETMAN_EV_TIMER) {
+        // The port's one timer serves several deadlines (netman_timer.c).
+        unsigned int due = netman_timer_fired();
+        if (due & (1u << NETMAN_TIMER_TICK)) {
+            netman_event_t tick = { .kind = NETMAN_EV_TICK };
+            netman_core_post(&tick);
+        }
+        if (!(due & (1u << NETMAN_TIMER_RECONNECT))) {
+            return;
+        }
+    }
     uint32_t delay_ms = 0;
     netman_hal_lock();
     if (!netman_sta_hears_locked(event)) {
@@ -46,7 +57,7 @@ void netman_core_post(const netman_event_t *event) {
     if (action == NETMAN_ACTION_CONNECT) {
         netman_sta_join();
     } else if (action == NETMAN_ACTION_ARM_TIMER) {
-        netman_hal_timer_arm(delay_ms);
+        netman_timer_arm(NETMAN_TIMER_RECONNECT, delay_ms);
     }
 }
 
@@ -94,6 +105,9 @@ static mp_obj_t netman_drain(mp_obj_t unused) {
             break;
         }
         mp_obj_t dispatcher = MP_STATE_VM(netman_dispatcher);
+        if (event.kind == NETMAN_EV_TICK) {
+            netman_timer_tick_taken();
+        }
         if (dispatcher == MP_OBJ_NULL) {
             continue;
         }

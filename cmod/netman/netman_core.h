@@ -64,6 +64,23 @@ bool netman_queue_pop_locked(netman_event_t *event);
 void netman_queue_drain_refused_locked(void);
 void netman_queue_reset_locked(void);
 
+// ---- the port's one-shot timer, shared (netman_timer.c) ----
+typedef enum {
+    NETMAN_TIMER_RECONNECT,         // the station's backoff: NETMAN_EV_TIMER to the state machine
+    NETMAN_TIMER_TICK,              // the facade's tick: NETMAN_EV_TICK to the dispatcher
+    NETMAN_TIMER_COUNT,
+} netman_timer_id_t;
+// Arming again replaces the deadline. Callable from driver context.
+void netman_timer_arm(netman_timer_id_t id, uint32_t ms);
+void netman_timer_cancel(netman_timer_id_t id);
+// The port's timer fired: the bit set (1 << id) of every deadline that passed.
+unsigned int netman_timer_fired(void);
+// NETMAN_EV_TICK every period_ms (0: no tick), the next one armed once the
+// dispatcher took the last (netman_timer_tick_taken).
+void netman_timer_set_tick(uint32_t period_ms);
+void netman_timer_tick_taken(void);
+void netman_timer_reset(void);
+
 // ---- dispatch (netman_core.c) ----
 // Forget queued events (network stopped).
 void netman_core_reset(void);
@@ -119,6 +136,7 @@ typedef struct {
 void netman_ap_apply_locked(const netman_event_t *event);
 // The PSK goes straight to the port; the core keeps no copy.
 netman_err_t netman_ap_start(const netman_ap_params_t *params);
+netman_err_t netman_ap_stop(void);
 void netman_ap_reset(void);
 void netman_ap_get_info(netman_ap_info_t *info);
 

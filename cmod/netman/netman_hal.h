@@ -90,6 +90,7 @@ typedef enum {
     NETMAN_EV_SNTP_FAILED,          // a synchronization attempt failed (u.reason)
     NETMAN_EV_MDNS_NAME,            // mDNS probing settled our name (u.mdns_suffix)
     NETMAN_EV_ESPNOW_SENT,          // an ESP-NOW send completed (u.sent; core-internal)
+    NETMAN_EV_TICK,                 // the facade's periodic tick (made by the core, not by ports)
 } netman_event_kind_t;
 
 typedef enum {
@@ -205,6 +206,9 @@ netman_err_t netman_hal_sta_disconnect(void);
 // Start our access point; the port posts NETMAN_EV_AP_STARTED (or
 // NETMAN_EV_AP_FAILED), then the station events.
 netman_err_t netman_hal_ap_start(const netman_ap_params_t *params);
+// Take our access point down (its stations are sent away); the station, if
+// any, stays as it is. No event follows. NETMAN_OK if no AP was running.
+netman_err_t netman_hal_ap_stop(void);
 // SNTP: poll `host` (a name or dotted address; "" for the server DHCP gave,
 // where the port knows one) on UDP `port` now and every interval_ms after,
 // posting NETMAN_EV_SNTP_SYNC or NETMAN_EV_SNTP_FAILED for each attempt.

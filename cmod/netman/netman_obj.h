@@ -45,6 +45,7 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj);
 
 // Access-point bindings (netman_ap_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_ap_start_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_stop_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_info_obj);
 
 // Persistent store bindings (netman_store_obj.c).

@@ -218,7 +218,7 @@ netman_err_t netman_sta_connect(void) {
     netman_hal_lock();
     cancel_pending_reconnect_locked();
     netman_hal_unlock();
-    netman_hal_timer_cancel();
+    netman_timer_cancel(NETMAN_TIMER_RECONNECT);
     return netman_sta_join();
 }
 
@@ -228,7 +228,7 @@ netman_err_t netman_sta_disconnect(void) {
     cancel_pending_reconnect_locked();
     sta.status = NETMAN_STA_DISCONNECTING;
     netman_hal_unlock();
-    netman_hal_timer_cancel();
+    netman_timer_cancel(NETMAN_TIMER_RECONNECT);
     netman_err_t err = netman_hal_sta_disconnect();
     if (err != NETMAN_OK) {
         netman_hal_lock();

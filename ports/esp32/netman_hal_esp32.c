@@ -399,8 +399,9 @@ void netman_hal_timer_arm(uint32_t ms) {
     if (core_timer == NULL) {
         return;
     }
-    // The core arms it only for a STA_DISCONNECTED, which comes from the
-    // esp_event task alone: stop-then-start does not race another arm.
+    // Armed from several tasks (netman_timer.c): a start that loses a race
+    // with another stop-then-start is repeated by the core, which arms again
+    // whenever another task computed a deadline after it.
     esp_timer_stop(core_timer);
     esp_timer_start_once(core_timer, (uint64_t)ms * 1000);
 }
@@ -735,6 +736,24 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
             post_ap_started();
             esp32_driver_leave();
         }
+    }
+    return NETMAN_OK;
+}
+
+// Dropping WIFI_MODE_AP stops the AP (the driver posts WIFI_EVENT_AP_STOP) and
+// keeps the station's association, as MicroPython's WLAN(AP_IF).active(False)
+// relies on (ports/esp32/network_wlan.c, network_wlan_active).
+netman_err_t netman_hal_ap_stop(void) {
+    if (!esp32_is_open()) {
+        return NETMAN_OK;
+    }
+    wifi_mode_t mode;
+    esp_err_t err = esp_wifi_get_mode(&mode);
+    if (err == ESP_OK && (mode & WIFI_MODE_AP)) {
+        err = esp_wifi_set_mode((wifi_mode_t)(mode & ~WIFI_MODE_AP));
+    }
+    if (err != ESP_OK) {
+        return esp32_fail(NETMAN_ERR_IO, "access point: the driver did not stop it", err);
     }
     return NETMAN_OK;
 }

@@ -26,6 +26,7 @@ enum {
     AIR_MSG_ESPNOW_ACTIVE = 0x16,
     AIR_MSG_ESPNOW_SEND = 0x17,
     AIR_MSG_RADIO = 0x18,
+    AIR_MSG_AP_STOP = 0x19,
     // air -> device
     AIR_MSG_WELCOME = 0x81,
     AIR_MSG_STA_CONNECTED = 0x90,

@@ -702,6 +702,12 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     return err;
 }
 
+netman_err_t netman_hal_ap_stop(void) {
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_AP_STOP);
+    return host_send_frame(&frame);
+}
+
 netman_err_t netman_hal_espnow_active(bool active) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_ESPNOW_ACTIVE);

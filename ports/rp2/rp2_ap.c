@@ -166,6 +166,11 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     return NETMAN_OK;
 }
 
+netman_err_t netman_hal_ap_stop(void) {
+    rp2_ap_reset();
+    return NETMAN_OK;
+}
+
 void rp2_ap_reset(void) {
     netman_hal_lock();
     bool running = ap.running;

@@ -152,6 +152,7 @@ class Air:
         self.espnow = scenario.espnow
         self.random = random.Random(1)  # frame loss, the same on every run
         self._next_softap_net = 1
+        self.softap_octet = scenario.dhcp.softap_octet
         self.dhcp_failing = scenario.dhcp.fail
         self.history: collections.deque[dict[str, Any]] = collections.deque(maxlen=HISTORY_MAX)
         self.history_dropped = 0
@@ -413,7 +414,7 @@ class Air:
             return
         index = self._next_softap_net
         self._next_softap_net += 1
-        network = ipaddress.IPv4Network(f"127.100.{(index - 1) % 250 + 1}.0/24")
+        network = ipaddress.IPv4Network(f"127.{self.softap_octet}.{(index - 1) % 250 + 1}.0/24")
         pool = LeasePool(network, str(network.network_address + 1), first_host=1)
         # Its own BSSID, locally administered, that no device MAC on the air uses.
         bssid = bytes([device.mac[0] ^ 0x04]) + device.mac[1:]

@@ -115,9 +115,12 @@ class Dhcp:
     network: str = "127.77.0.0/24"
     gateway: str = ""
     fail: bool = False
+    softap_octet: int = 100     # device APs get 127.<this>.N.0/24
 
     def __post_init__(self) -> None:
         _check_fields(self, "dhcp")
+        if not 1 <= self.softap_octet <= 254:
+            raise ScenarioError("dhcp: softap_octet must be 1 to 254")
         try:
             net = ipaddress.IPv4Network(self.network)
         except ValueError as error:
