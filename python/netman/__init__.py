@@ -39,6 +39,7 @@ _mac = None
 _sta = None  # station settings without the PSK (that lives only in C)
 _ap = None  # access-point settings without the PSK
 _mdns_hostname = None
+_portal = None  # the provisioning Provisioner (netman.portal), if any
 _callbacks = {}
 # The scan in flight: who gets its result ("callback" or "wait") and how many networks.
 _scan = {"mode": None, "results": 0}
@@ -129,6 +130,10 @@ def _roam_scanned(result):
 
 def _dispatch(kind, arg):
     # Called by _netman, on the MicroPython thread, once per event, in order.
+    if kind == _netman.EV_TICK:
+        if _portal is not None:
+            _portal.step()
+        return
     if kind == _netman.EV_SCAN_DONE:
         # A blocking or asyncio wifi_scan() takes its own result.
         if _scan["mode"] == "callback":
@@ -257,6 +262,14 @@ def _start_ap(settings):
     _ap = settings
 
 
+def _stop_ap():
+    global _ap
+    _netman.ap_stop()
+    _ap = None
+    for name in _config.AP_CALLBACKS:
+        _callbacks.pop(name, None)
+
+
 def _start_espnow(settings):
     # AtomVM style: ESP-NOW comes up with the network; recv(mac, msg) gets
     # every frame (drained per burst from the C ring).
@@ -282,7 +295,7 @@ def _start_espnow(settings):
 def start(config=None, **sections):
     """Start the network from keyword sections, one dict, or a property list:
     `sta` starts station mode, `ap` access-point mode, both STA+AP."""
-    global _network, _mac
+    global _network, _mac, _portal
     if _network is not None:
         raise NetError("already_started", "netman is already started; call netman.stop() first")
     cfg = _config.network_config(config, sections)
@@ -291,7 +304,8 @@ def start(config=None, **sections):
     for kind in modes:
         cfg[kind] = _config.fill_credentials(cfg[kind], stored.get(kind))
     sta = cfg.get("sta")
-    if sta is not None and "ssid" not in sta and "networks" not in sta and not sta.get("managed"):
+    if (sta is not None and "ssid" not in sta and "networks" not in sta and not sta.get("managed")
+            and "provision" not in cfg):
         raise ValueError("sta: 'ssid' is required unless 'managed' is set or credentials are stored "
                          "(netman.credentials.store)")
     _mac = _netman.open()
@@ -313,10 +327,15 @@ def start(config=None, **sections):
             _start_ap(cfg["ap"])
         if "espnow" in cfg:
             _start_espnow(cfg["espnow"])
+        if "provision" in cfg:
+            from .portal import Provisioner
+
+            home = (sta["ssid"], sta.get("psk", b"")) if "ssid" in sta else None
+            _portal = Provisioner(cfg["provision"], _mac, home)
         if sta is not None and not sta.get("managed"):
             if "ssid" in sta:
                 _netman.sta_connect()
-            else:
+            elif "networks" in sta:
                 _roam()
     except BaseException:
         stop()
@@ -329,9 +348,12 @@ def stop():
 
     A scan in flight ends: its caller or scan_done callback gets the result
     or NetError("scan_canceled")."""
-    global _network, _sta, _ap
+    global _network, _sta, _ap, _portal
     pending = _callbacks.get("scan_done") if _scan["mode"] == "callback" else None
+    portal, _portal = _portal, None
     try:
+        if portal is not None:
+            portal.close()  # its sockets and the setup AP
         _netman.close()
     finally:
         _network = None
@@ -419,6 +441,7 @@ def info():
         softap["max_connections"] = _ap["max_connections"]
     details["softap"] = softap
     details["radio"] = _radio_settings()
+    details["provision"] = _portal.info() if _portal is not None else None
     return details
 
 
@@ -602,6 +625,25 @@ def wifi_scan(options=None, **opts):
         if result is not None:
             return result
         time.sleep_ms(10)
+
+
+def provision(config=None, **settings):
+    """Put the device on WiFi: with the stored credentials if they work within
+    fallback_after_s, else through the setup AP's captive portal. Returns
+    ip_info; NetError("timeout") when nothing was provisioned within
+    timeout_s (a network this call started is stopped again)."""
+    from . import portal
+
+    provisioner, started_here = portal.begin(config, settings, "provision")
+    try:
+        while True:
+            result = portal.outcome(provisioner, started_here)
+            if result is not None:
+                return result
+            provisioner.step(20)
+    except BaseException:
+        portal.abandon(provisioner, started_here)
+        raise
 
 
 _SUBMODULES = ("aio", "espnow", "aioespnow", "credentials")

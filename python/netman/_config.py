@@ -6,7 +6,7 @@
 
 import _netman
 
-SECTIONS = ("sta", "ap", "sntp", "mdns", "espnow", "radio")
+SECTIONS = ("sta", "ap", "sntp", "mdns", "espnow", "radio", "provision")
 
 _HOSTNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
@@ -573,6 +573,10 @@ def sections(top, where):
             out["espnow"] = espnow_section(value)
         elif name == "radio":
             out["radio"] = radio_section(value)
+        elif name == "provision":
+            from .portal import section
+
+            out["provision"] = section(value)
         else:
             raise _unknown(where, name, SECTIONS)
     return out
@@ -588,6 +592,10 @@ def one_form(config, keywords, where):
 def network_config(config, keywords):
     """Validated {section: settings} from start()'s three accepted forms."""
     out = sections(one_form(config, keywords, "start"), "start")
+    if "provision" in out:
+        if "ap" in out:
+            raise ValueError("start: 'provision' brings its own access point (the setup AP); leave out 'ap'")
+        out.setdefault("sta", {})
     for service in ("sntp", "mdns"):
         if service in out and "sta" not in out:
             raise ValueError("start: section '%s' needs the 'sta' section (it runs on the station's network)"
@@ -622,8 +630,9 @@ def connect_config(config, keywords):
     top = one_form(config, keywords, "sta_connect")
     if any(name in top for name in SECTIONS):
         out = sections(top, "sta_connect")
-        if "ap" in out:
-            raise ValueError("sta_connect: the 'ap' section cannot change while the network runs")
+        for fixed in ("ap", "provision"):
+            if fixed in out:
+                raise ValueError("sta_connect: the '%s' section cannot change while the network runs" % fixed)
         if "radio" in out:
             raise ValueError("sta_connect: the 'radio' section cannot change here; netman.radio() changes it")
         return out

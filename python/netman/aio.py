@@ -56,3 +56,20 @@ async def wifi_scan(options=None, **opts):
         if result is not None:
             return result
         await asyncio.sleep_ms(POLL_MS)
+
+
+async def provision(config=None, **settings):
+    """Like netman.provision(), awaitable: the portal serves while other tasks run."""
+    from netman import portal
+
+    provisioner, started_here = portal.begin(config, settings, "aio.provision")
+    try:
+        while True:
+            result = portal.outcome(provisioner, started_here)
+            if result is not None:
+                return result
+            provisioner.step(0)
+            await asyncio.sleep_ms(POLL_MS)
+    except BaseException:
+        portal.abandon(provisioner, started_here)
+        raise
