@@ -64,3 +64,19 @@ def test_espnow_async_echo_server(firmware: Path) -> None:
     assert any(re.fullmatch(r"\[espnow_pinger\] echoes 5 of 5; heartbeats \d", line) for line in out)
     assert sum(line.startswith("[espnow_echo] Echo: bytearray(b'hello ") for line in out) == 5
     assert "[espnow_echo] Heartbeat: ping b'\\xbb\\xbb\\xbb\\xbb\\xbb\\xbb'" in out
+
+
+def test_provision_example_with_a_phone(firmware: Path) -> None:
+    result = netman_run("--firmware", str(firmware), "--quiet-air", "--mac", "provision=02:00:00:00:12:34",
+                        str(REPO / "examples/provision.toml"), str(REPO / "examples/provision.py"),
+                        str(REPO / "examples/provision_phone.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout.splitlines()
+    assert "[provision] netman: setup AP 'mpy-setup-1234' up; portal at http://127.100.1.1:8080/" in out
+    assert "[provision_phone] probe answered: HTTP/1.1 302 Found Location: http://127.100.1.1:8080/" in out
+    assert "[provision_phone] the page lists home" in out
+    assert any(re.fullmatch(r"\[provision_phone\] the page says: Connected to home\. Address: 127\.77\.0\.\d+\..*", line)
+               for line in out), out
+    assert any(re.fullmatch(r"\[provision\] online at 127\.77\.0\.\d+", line) for line in out)
+    assert "[provision] stored: Credential(ssid='home', psk=<hidden>)" in out
+    assert "secret123" not in "\n".join(line for line in out if not line.startswith("[provision_phone]"))

@@ -23,6 +23,8 @@ import pytest
 from conftest import REPO, DeviceFactory, Probe
 from netsim.launch import AirProcess
 
+# The page as the test saw it (docs/provisioning*.png are copies from a run).
+SCREENSHOTS = REPO / "build" / "screenshots"
 HOME_PSK = "secret123"
 WRONG_PSK = "not-the-password"
 
@@ -179,6 +181,8 @@ def test_browser_provisions_a_new_device(device: DeviceFactory, air, browser, tm
     browser.find_element(By.CSS_SELECTOR, "form[action='/connect'] button").click()
     outcome = wait_for(browser, "#outcome", "auth_failed")
     assert "home" in outcome.text
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "provisioning.png"))
     assert browser.find_elements(By.ID, "psk") and browser.find_element(By.ID, "psk").get_attribute("value") == ""
     assert "PROVISIONED" not in process.output
 
@@ -189,9 +193,7 @@ def test_browser_provisions_a_new_device(device: DeviceFactory, air, browser, tm
     outcome = wait_for(browser, "#outcome", "Connected to home")
     shown = re.search(r"Address: (127\.77\.0\.\d+)", outcome.text)
     assert shown, outcome.text
-    screenshots = REPO / "build" / "screenshots"
-    screenshots.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(screenshots / "provisioning-connected.png"))
+    browser.save_screenshot(str(SCREENSHOTS / "provisioning-connected.png"))
     assert not browser.find_elements(By.ID, "psk")  # no form once connected
 
     got_ip = process.wait_line(r"^GOT_IP \('(127\.77\.0\.\d+)'", 5).group(1)

@@ -634,16 +634,9 @@ def provision(config=None, **settings):
     timeout_s (a network this call started is stopped again)."""
     from . import portal
 
-    provisioner, started_here = portal.begin(config, settings, "provision")
-    try:
-        while True:
-            result = portal.outcome(provisioner, started_here)
-            if result is not None:
-                return result
-            provisioner.step(20)
-    except BaseException:
-        portal.abandon(provisioner, started_here)
-        raise
+    for result in portal.steps(config, settings, "provision", 20):
+        if result is not None:
+            return result
 
 
 _SUBMODULES = ("aio", "espnow", "aioespnow", "credentials")

@@ -62,14 +62,11 @@ async def provision(config=None, **settings):
     """Like netman.provision(), awaitable: the portal serves while other tasks run."""
     from netman import portal
 
-    provisioner, started_here = portal.begin(config, settings, "aio.provision")
+    run = portal.steps(config, settings, "aio.provision", 0)
     try:
-        while True:
-            result = portal.outcome(provisioner, started_here)
+        for result in run:
             if result is not None:
                 return result
-            provisioner.step(0)
             await asyncio.sleep_ms(POLL_MS)
-    except BaseException:
-        portal.abandon(provisioner, started_here)
-        raise
+    finally:
+        run.close()  # cancelled: the portal closes, a network this call started stops

@@ -636,6 +636,24 @@ def _settings(config, keys, where):
     return section(_config.one_form(config, keys, where) if (config is not None or keys) else {})
 
 
+def steps(config, keys, where, wait_ms):
+    """netman.provision() as a generator: each turn does one step (waiting up
+    to wait_ms for clients) and yields None, then yields ip_info. Closing it
+    early, or an error, closes the portal and stops a network it started."""
+    provisioner, started_here = begin(config, keys, where)
+    result = None
+    try:
+        while result is None:
+            result = outcome(provisioner, started_here)
+            if result is None:
+                provisioner.step(wait_ms)
+                yield None
+    except BaseException:
+        abandon(provisioner, started_here)
+        raise
+    yield result
+
+
 def begin(config, keys, where):
     """The Provisioner for a netman.provision() call: netman started (station
     only) if it is not running. Returns (provisioner, started_here)."""
