@@ -24,7 +24,14 @@ def http(address, request):
     return answer
 
 
-ip_info = netman.wait_for_sta(ssid="mpy-setup-1234", timeout_ms=15000)
+while True:  # until the device's setup AP is up, as a phone keeps looking
+    try:
+        ip_info = netman.wait_for_sta(ssid="mpy-setup-1234", timeout_ms=15000)
+        break
+    except netman.NetError as error:
+        if error.reason != "no_ap_found":
+            raise
+        time.sleep_ms(200)
 portal = ip_info[2]  # the setup AP's own address
 host = ("Host: %s:%d\r\n" % (portal, PORT)).encode()
 probe = http(portal, b"GET /generate_204 HTTP/1.1\r\nHost: connectivitycheck.gstatic.com\r\n\r\n")

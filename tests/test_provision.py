@@ -117,6 +117,16 @@ def http(address: str, port: int, request: bytes, timeout: float = 5.0) -> bytes
     return b"".join(chunks)
 
 
+def wait_for_scan(address: str, port: int, host: bytes) -> bytes:
+    """The page once the portal's first scan is in it."""
+    deadline = time.monotonic() + 10
+    while True:
+        page = http(address, port, b"GET / HTTP/1.1\r\n" + host + b"\r\n")
+        if b"home" in page or time.monotonic() > deadline:
+            return page
+        time.sleep(0.1)
+
+
 def status_of(answer: bytes) -> int:
     return int(answer.split(b" ", 2)[1])
 
@@ -456,10 +466,7 @@ asyncio.run(main())
     url = process.wait_line(r"portal at (http://\S+)", 10).group(1)
     address = url.split("/")[2].split(":")[0]
     host = f"Host: {address}:{port}\r\n".encode()
-    deadline = time.monotonic() + 10
-    while b"home" not in http(address, port, b"GET / HTTP/1.1\r\n" + host + b"\r\n"):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    assert b"home" in wait_for_scan(address, port, host)
     form = b"net=686f6d65&other=&psk=" + HOME_PSK.encode()
     answer = http(address, port, b"POST /connect HTTP/1.1\r\n" + host + b"Content-Length: %d\r\n\r\n" % len(form) + form)
     assert status_of(answer) == 303 and HOME_PSK.encode() not in answer
@@ -479,3 +486,42 @@ def test_config_is_validated(probe, air) -> None:
     assert dev.value("netman.sta_status()") == "'inactive'"  # nothing started
     message = dev.rejects("netman.start(provision={'psk': 'abc'})", "ValueError", ["'psk'"])
     assert "abc" not in message
+
+
+def test_ssids_from_the_air_are_shown_as_text_and_hidden_ones_joined_by_name(device: DeviceFactory, air,
+                                                                            tmp_path: Path, octet: int) -> None:
+    air.client.add_ap('<script>alert("x")</script>&co', channel=3, rssi=-60)
+    air.client.add_ap("attic", psk="attic-password", channel=4, rssi=-58, hidden=True)
+    process, url = start_portal(device, tmp_path / "dev.nvs", ', "port": 8080')
+    address = url.split("/")[2].split(":")[0]
+    host = f"Host: {address}:8080\r\n".encode()
+    page = wait_for_scan(address, 8080, host)
+    assert b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;co" in page and b"<script>" not in page
+    assert b"attic" not in page  # hidden: not in the list
+    form = b"net=&other=attic&psk=attic-password"
+    http(address, 8080, b"POST /connect HTTP/1.1\r\n" + host + b"Content-Length: %d\r\n\r\n" % len(form) + form)
+    process.wait_line(r"^PROVISIONED attic ", 10)
+    assert {d["name"]: d for d in air.client.status()["devices"]}["dev"]["ssid"] == "attic"
+
+
+def test_a_cancelled_aio_provision_closes_the_portal(device: DeviceFactory, air, tmp_path: Path, octet: int) -> None:
+    port = 22000 + octet
+    process = device(f"""
+import asyncio
+import netman
+import netman.aio
+
+async def main():
+    task = asyncio.create_task(netman.aio.provision(port={port}, dns_port={port}))
+    await asyncio.sleep_ms(1500)
+    task.cancel()
+    await asyncio.sleep_ms(100)
+    print("STOPPED", netman._network is None)
+
+asyncio.run(main())
+""", env={"NETMAN_NVS": str(tmp_path / "dev.nvs")})
+    process.wait_line(r"portal at", 10)
+    process.wait_line(r"^STOPPED True$", 10)
+    assert air.client.history("ap_stopped")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((f"127.{octet}.1.1", port), timeout=2).close()

@@ -632,9 +632,9 @@ def provision(config=None, **settings):
     fallback_after_s, else through the setup AP's captive portal. Returns
     ip_info; NetError("timeout") when nothing was provisioned within
     timeout_s (a network this call started is stopped again)."""
-    from . import portal
+    from .portal import steps
 
-    for result in portal.steps(config, settings, "provision", 20):
+    for result in steps(config, settings, "provision", 20):
         if result is not None:
             return result
 

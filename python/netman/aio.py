@@ -60,9 +60,9 @@ async def wifi_scan(options=None, **opts):
 
 async def provision(config=None, **settings):
     """Like netman.provision(), awaitable: the portal serves while other tasks run."""
-    from netman import portal
+    from netman.portal import steps
 
-    run = portal.steps(config, settings, "aio.provision", 0)
+    run = steps(config, settings, "aio.provision", 0)
     try:
         for result in run:
             if result is not None:

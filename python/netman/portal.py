@@ -563,6 +563,10 @@ class Provisioner:
         # Post/redirect/get: reloading the page never posts the password again.
         return _response(303, location="/")
 
+    # Phones on the setup AP ask it for names: the boards' DHCP servers name
+    # the AP itself as the DNS server (MicroPython's shared/netutils/
+    # dhcpserver.c, DEFAULT_DNS; ESP-IDF's dhcpserver.c, add_offer_options,
+    # when no DNS server is configured).
     def _dns_query(self):
         try:
             query, client = self._dns.recvfrom(512)
