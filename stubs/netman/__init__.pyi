@@ -104,6 +104,13 @@ class RadioSettings(TypedDict):
     bandwidth: Literal[20, 40]
     hostname: str | None
 
+class ProvisionInfo(TypedDict):
+    state: Literal["waiting", "starting", "serving", "joining", "connected", "done", "timeout", "failed"]
+    ssid: str
+    """the setup AP's"""
+    url: str | None
+    """the portal page while it is served"""
+
 class Info(TypedDict):
     ap: ApInfo | None
     ip: StaticIp | None
@@ -115,6 +122,7 @@ class Info(TypedDict):
     disconnect_reason: DisconnectReason | None
     softap: SoftApInfo | None
     radio: RadioSettings
+    provision: ProvisionInfo | None
 
 class Stats(TypedDict):
     events: int
@@ -236,6 +244,18 @@ class RadioConfig(TypedDict, total=False):
     bandwidth: Literal[20, 40]
     hostname: Text
 
+class ProvisionConfig(TypedDict, total=False):
+    ssid: Text
+    """the setup AP's; default mpy-setup-<last 4 hex digits of the MAC>"""
+    psk: Text
+    timeout_s: int
+    fallback_after_s: int
+    grace_s: int
+    title: Text
+    port: int
+    dns_port: int
+    provisioned: Callable[[str], object]
+
 class NetworkConfig(TypedDict, total=False):
     sta: StaConfig
     ap: ApConfig
@@ -243,6 +263,7 @@ class NetworkConfig(TypedDict, total=False):
     mdns: MdnsConfig
     espnow: EspNowConfig
     radio: RadioConfig
+    provision: ProvisionConfig
 
 PropertyList = list[Any]
 """AtomVM's form: [("sta", [("ssid", "x"), "managed"]), ...]; a bare name means True."""
@@ -258,7 +279,8 @@ class Network:
 def start(config: Union[NetworkConfig, PropertyList, None] = None, *, sta: StaConfig | PropertyList = ...,
           ap: ApConfig | PropertyList = ..., sntp: Union[SntpConfig, Text, PropertyList] = ...,
           mdns: MdnsConfig | PropertyList = ..., espnow: EspNowConfig | PropertyList = ...,
-          radio: RadioConfig | PropertyList = ...) -> Network: ...
+          radio: RadioConfig | PropertyList = ...,
+          provision: ProvisionConfig | PropertyList = ...) -> Network: ...
 def stop() -> None: ...
 def sta_status() -> Status: ...
 def sta_connect(config: Union[StaConfig, NetworkConfig, PropertyList, None] = None, *, ssid: Text = ...,
@@ -291,3 +313,7 @@ def stats() -> Stats: ...
 def sntp_status() -> SntpStatus: ...
 def mdns_status() -> MdnsStatus: ...
 def ap_stations() -> list[Station]: ...
+def provision(config: Union[ProvisionConfig, PropertyList, None] = None, *, ssid: Text = ..., psk: Text = ...,
+              timeout_s: int = ..., fallback_after_s: int = ..., grace_s: int = ..., title: Text = ...,
+              port: int = ..., dns_port: int = ..., provisioned: Callable[[str], object] = ...) -> IpInfo:
+    """ip_info once on WiFi (stored credentials, else through the setup AP's portal); NetError("timeout")."""

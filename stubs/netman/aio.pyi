@@ -2,8 +2,8 @@
 
 from typing import Callable, Union
 
-from . import (ApConfig, IpInfo, NetError, NetworkConfig, PropertyList, Reconnect, ScanOptions, ScanResult,
-               StaConfig, StaticIp, Status, Text)
+from . import (ApConfig, IpInfo, NetError, NetworkConfig, PropertyList, ProvisionConfig, Reconnect, ScanOptions,
+               ScanResult, StaConfig, StaticIp, Status, Text)
 
 POLL_MS: int
 
@@ -20,3 +20,8 @@ async def wifi_scan(options: Union[ScanOptions, PropertyList, None] = None, *, p
                     dwell: int = ..., results: int = ..., show_hidden: bool = ..., ssid: Text = ...,
                     bssid: Union[bytes, str] = ..., channel: int = ...) -> ScanResult:
     """Always (found, networks), also with a scan_done callback configured."""
+
+async def provision(config: Union[ProvisionConfig, PropertyList, None] = None, *, ssid: Text = ..., psk: Text = ...,
+                    timeout_s: int = ..., fallback_after_s: int = ..., grace_s: int = ..., title: Text = ...,
+                    port: int = ..., dns_port: int = ..., provisioned: Callable[[str], object] = ...) -> IpInfo:
+    """Like netman.provision(); the portal serves while other tasks run."""
