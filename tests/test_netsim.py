@@ -110,7 +110,7 @@ BAD_SCENARIOS = {
     "open with psk": ('[[ap]]\nssid = "x"\npsk = "secret123"\nauthmode = "open"\n', "open AP has no psk"),
     "unknown ap key": ('[[ap]]\nssid = "x"\ncolour = "red"\n', "unknown key(s) colour"),
     "pool off loopback": ('[dhcp]\nnetwork = "192.168.1.0/24"\n', "inside 127.0.0.0/8"),
-    "duplicate ssid": ('[[ap]]\nssid = "x"\n[[ap]]\nssid = "x"\n', "share an SSID"),
+    "duplicate ssid without bssids": ('[[ap]]\nssid = "x"\n[[ap]]\nssid = "x"\n', "share a BSSID"),
     "unknown action": ('[[event]]\nat_ms = 5\naction = "explode"\n', "unknown action 'explode'"),
     "action args": ('[[event]]\nat_ms = 5\naction = "ap_down"\n', "missing a required argument"),
     "bad toml": ("[[ap]\n", "Expected"),

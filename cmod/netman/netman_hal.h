@@ -181,7 +181,8 @@ typedef struct {
 
 // Station join parameters. Strings are length-counted, not terminated; psk_len
 // 0 means an open network. With static_ip the port skips DHCP and reports
-// `ip` as the address once associated.
+// `ip` as the address once associated. With bssid_set only the AP with that
+// BSSID is joined (of the APs serving the SSID).
 typedef struct {
     uint8_t ssid[NETMAN_SSID_MAX];
     uint8_t psk[NETMAN_PSK_MAX];
@@ -190,6 +191,8 @@ typedef struct {
     uint8_t psk_len;
     bool static_ip;
     netman_ip_t ip;
+    bool bssid_set;
+    uint8_t bssid[NETMAN_MAC_LEN];
 } netman_sta_params_t;
 
 // ---- implemented by each port ------------------------------------------------

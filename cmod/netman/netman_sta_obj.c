@@ -9,10 +9,11 @@
 
 #include "netman_obj.h"
 
-// sta_config(ssid, psk, hostname, static_ip): store join parameters and
-// enable STA. psk None keeps the stored one for the same SSID only: a PSK
+// sta_config(ssid, psk, hostname, static_ip, bssid): store join parameters
+// and enable STA. psk None keeps the stored one for the same SSID only: a PSK
 // never goes to a network it was not given for. static_ip is None (DHCP) or
-// (address, netmask, gateway, dns) as 32-bit numbers.
+// (address, netmask, gateway, dns) as 32-bit numbers; bssid None (any AP of
+// the SSID) or 6 bytes.
 static mp_obj_t mod_netman_sta_config(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     netman_require_open();
@@ -39,6 +40,16 @@ static mp_obj_t mod_netman_sta_config(size_t n_args, const mp_obj_t *args) {
         params.ip.gateway = mp_obj_get_int_truncated(ip[2]);
         params.ip.dns = mp_obj_get_int_truncated(ip[3]);
     }
+    params.bssid_set = args[4] != mp_const_none;
+    memset(params.bssid, 0, sizeof(params.bssid));
+    if (params.bssid_set) {
+        mp_buffer_info_t bssid;
+        mp_get_buffer_raise(args[4], &bssid, MP_BUFFER_READ);
+        if (bssid.len != NETMAN_MAC_LEN) {
+            mp_raise_ValueError(MP_ERROR_TEXT("bssid: must be 6 bytes"));
+        }
+        memcpy(params.bssid, bssid.buf, NETMAN_MAC_LEN);
+    }
     netman_sta_set_params(&params);
     memset(&params, 0, sizeof(params));
     if (netman_sta_status() == NETMAN_STA_INACTIVE) {
@@ -46,7 +57,7 @@ static mp_obj_t mod_netman_sta_config(size_t n_args, const mp_obj_t *args) {
     }
     return mp_const_none;
 }
-MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sta_config_obj, 4, 4, mod_netman_sta_config);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sta_config_obj, 5, 5, mod_netman_sta_config);
 
 // sta_reconnect_policy(auto, initial_ms, max_ms): whether the driver
 // reconnects by itself, and the backoff between attempts (0: at once).

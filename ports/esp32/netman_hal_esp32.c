@@ -639,6 +639,9 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     // threshold stays the driver's: WPA2 or better when there is a password.
     config.sta.scan_method = WIFI_ALL_CHANNEL_SCAN;
     config.sta.sort_method = WIFI_CONNECT_AP_BY_SIGNAL;
+    // A pinned BSSID: the driver's scan joins that AP only (wifi_sta_config_t.bssid_set).
+    config.sta.bssid_set = params->bssid_set;
+    memcpy(config.sta.bssid, params->bssid, NETMAN_MAC_LEN);
     err = esp_wifi_set_config(WIFI_IF_STA, &config);
     esp32_wipe(&config, sizeof(config));
     if (err == ESP_OK) {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AIR_PROTOCOL_VERSION (1)
+#define AIR_PROTOCOL_VERSION (2)
 #define AIR_FRAME_MAX (4096)    // type byte + body
 
 enum {

@@ -684,6 +684,8 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     air_frame_put_ipv4(&frame, params->ip.netmask);
     air_frame_put_ipv4(&frame, params->ip.gateway);
     air_frame_put_ipv4(&frame, params->ip.dns);
+    air_frame_put_u8(&frame, params->bssid_set);
+    air_frame_put_bytes(&frame, params->bssid, NETMAN_MAC_LEN);
     netman_err_t err = host_send_frame(&frame);
     memset(&frame, 0, sizeof(frame));
     return err;

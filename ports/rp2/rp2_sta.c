@@ -202,8 +202,10 @@ static netman_err_t join_now(void) {
     }
     configure_addressing(&params);
     uint32_t auth = params.psk_len > 0 ? CYW43_AUTH_WPA2_MIXED_PSK : CYW43_AUTH_OPEN;
+    // With a BSSID the driver joins that AP through the firmware's "join"
+    // variable, on whichever channel it finds it (cyw43_ll.c, cyw43_ll_wifi_join).
     int ret = cyw43_wifi_join(&cyw43_state, params.ssid_len, params.ssid, params.psk_len, params.psk,
-        auth, NULL, CYW43_CHANNEL_NONE);
+        auth, params.bssid_set ? params.bssid : NULL, CYW43_CHANNEL_NONE);
     netman_hal_lock();
     sta.secured = params.psk_len > 0;
     sta.static_ip = params.static_ip;

@@ -102,9 +102,10 @@ def _known_networks():
 
 
 def _roam():
-    # Scan, then join the strongest known network in sight (_roam_scanned).
+    # Scan, then join the strongest known network in sight (_roam_scanned);
+    # with a pinned BSSID, only that AP.
     try:
-        _netman.scan_start(False, False, _config.SCAN_DEFAULTS["dwell"], 0, b"", None)
+        _netman.scan_start(False, False, _config.SCAN_DEFAULTS["dwell"], 0, b"", _sta.get("bssid"))
     except NetError:
         return  # a scan runs already (the application's): the next disconnect roams
     _scan["mode"] = "roam"
@@ -116,12 +117,12 @@ def _roam_scanned(result):
         return
     if not isinstance(result, NetError):
         known = _known_networks()
-        for network in result[1]:  # strongest first
+        for network in result[1]:  # strongest first (the pinned AP alone, if any)
             seen = network["ssid"]
             seen = seen.encode() if isinstance(seen, str) else seen
             for ssid, psk in known:
                 if seen == ssid:
-                    _apply_sta({"ssid": ssid, "psk": psk})
+                    _apply_sta({"ssid": ssid, "psk": psk, "bssid": _sta.get("bssid")})
                     _netman.sta_connect()
                     return
     # Nothing known in sight: look again (a scan takes long enough not to hammer).
@@ -173,11 +174,17 @@ def _default_name():
 def _apply_sta(settings):
     global _sta
     merged = dict(_sta or {})
+    # A BSSID pins an AP of its SSID: another SSID given alone unpins it.
+    if "ssid" in settings and settings["ssid"] != merged.get("ssid") and "bssid" not in settings:
+        merged.pop("bssid", None)
     merged.update(settings)
     merged.pop("psk", None)
+    if merged.get("bssid", 0) is None:
+        del merged["bssid"]
     if "dhcp_hostname" not in merged:
         merged["dhcp_hostname"] = _default_name()
-    _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"], merged.get("ip"))
+    _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"], merged.get("ip"),
+                       merged.get("bssid"))
     _sta = merged
     for name in _config.STA_CALLBACKS:
         _callbacks[name] = merged.get(name)

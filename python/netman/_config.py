@@ -293,9 +293,15 @@ def _networks(where, key, value):
 
 STA_CALLBACKS = ("connected", "disconnected", "got_ip", "beacon_timeout", "scan_done")
 
+def _pinned_bssid(where, key, value):
+    # None unpins: any AP serving the SSID.
+    return None if value is None else _bssid(where, key, value)
+
+
 _STA_KEYS = {
     "ssid": check_ssid,
     "psk": check_psk,
+    "bssid": _pinned_bssid,
     "dhcp_hostname": _hostname,
     "managed": _flag,
     "ip": _static_ip,

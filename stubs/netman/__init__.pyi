@@ -181,6 +181,8 @@ class StaConfig(TypedDict, total=False):
     """1..32 bytes"""
     psk: Text
     """8..63 characters or 64 hex digits; empty or absent: an open network"""
+    bssid: Union[bytes, str, None]
+    """join only this AP of the SSID (6 bytes or "aa:bb:cc:dd:ee:ff"); None: any"""
     dhcp_hostname: Text
     managed: bool
     ip: StaticIp
@@ -284,7 +286,8 @@ def start(config: Union[NetworkConfig, PropertyList, None] = None, *, sta: StaCo
 def stop() -> None: ...
 def sta_status() -> Status: ...
 def sta_connect(config: Union[StaConfig, NetworkConfig, PropertyList, None] = None, *, ssid: Text = ...,
-                psk: Text = ..., dhcp_hostname: Text = ..., ip: StaticIp = ..., reconnect: Reconnect = ...,
+                psk: Text = ..., bssid: Union[bytes, str, None] = ..., dhcp_hostname: Text = ...,
+                ip: StaticIp = ..., reconnect: Reconnect = ...,
                 scan: ScanOptions = ..., networks: list[tuple[Text, Text | None]] = ...,
                 connected: Callable[[], object] = ..., disconnected: Callable[[], object] = ...,
                 got_ip: Callable[[IpInfo], object] = ..., beacon_timeout: Callable[[], object] = ...,
@@ -292,8 +295,8 @@ def sta_connect(config: Union[StaConfig, NetworkConfig, PropertyList, None] = No
 def sta_disconnect() -> None: ...
 def sta_rssi() -> int: ...
 def wait_for_sta(config: Union[StaConfig, NetworkConfig, PropertyList, None] = None, timeout_ms: int = 15000, *,
-                 ssid: Text = ..., psk: Text = ..., dhcp_hostname: Text = ..., ip: StaticIp = ...,
-                 reconnect: Reconnect = ..., networks: list[tuple[Text, Text | None]] = ...) -> IpInfo: ...
+                 ssid: Text = ..., psk: Text = ..., bssid: Union[bytes, str, None] = ..., dhcp_hostname: Text = ...,
+                 ip: StaticIp = ..., reconnect: Reconnect = ..., networks: list[tuple[Text, Text | None]] = ...) -> IpInfo: ...
 def wait_for_ap(config: Union[ApConfig, PropertyList, None] = None, timeout_ms: int = 15000, *, ssid: Text = ...,
                 psk: Text = ..., ap_channel: int = ..., ssid_hidden: bool = ...,
                 max_connections: int = ...) -> None: ...

@@ -144,10 +144,10 @@ class Air:
     def __init__(self, scenario: Scenario, log: Callable[[str], None] = print) -> None:
         self.scenario = scenario
         self.timings = scenario.timings
-        self.aps: dict[str, AccessPoint] = {ap.ssid: ap for ap in scenario.aps}
+        self.aps: dict[bytes, AccessPoint] = {ap.bssid: ap for ap in scenario.aps}  # by BSSID
         self.devices: dict[bytes, Device] = {}
         self.pool = LeasePool(ipaddress.IPv4Network(scenario.dhcp.network), scenario.dhcp.gateway)
-        self.softaps: dict[str, SoftAp] = {}   # by SSID
+        self.softaps: dict[bytes, SoftAp] = {}  # by BSSID
         self.mdns_names: dict[str, bytes] = {}  # mDNS host name in use (lower case) -> device MAC
         self.espnow = scenario.espnow
         self.random = random.Random(1)  # frame loss, the same on every run
@@ -191,7 +191,7 @@ class Air:
 
     def status(self) -> dict[str, Any]:
         def describe(ap: AccessPoint) -> dict[str, Any]:
-            soft = self.softaps.get(ap.ssid)
+            soft = self.softaps.get(ap.bssid)
             owner = {"owner": p.mac_str(soft.owner.mac), "address": soft.pool.gateway} if soft else {}
             return {**ap.describe(), **owner}
 
@@ -203,10 +203,16 @@ class Air:
             "history_dropped": self.history_dropped,
         }
 
-    def _ap(self, ssid: str) -> AccessPoint:
-        if ssid not in self.aps:
-            raise ScenarioError(f"no AP with ssid {ssid!r}")
-        return self.aps[ssid]
+    def _named(self, ssid: str) -> list[AccessPoint]:
+        return [ap for ap in self.aps.values() if ap.ssid == ssid]
+
+    def _targets(self, ssid: str, bssid: str | None) -> list[AccessPoint]:
+        """The APs an action means: every AP serving the SSID, or the one with that BSSID."""
+        wanted = p.parse_mac(bssid) if bssid is not None else None
+        aps = [ap for ap in self._named(ssid) if wanted is None or ap.bssid == wanted]
+        if not aps:
+            raise ScenarioError(f"no AP with ssid {ssid!r}" + (f" and bssid {bssid}" if bssid else ""))
+        return aps
 
     def _stations(self, ap: AccessPoint) -> list[Device]:
         return [d for d in self.devices.values() if d.ap is ap]
@@ -227,7 +233,7 @@ class Air:
         ssid = left.ssid if left else None
         device.ap, device.ip, device.state = None, None, "idle"
         if left is not None:
-            soft = self.softaps.get(left.ssid)
+            soft = self.softaps.get(left.bssid)
             if soft is not None:
                 self.send(soft.owner, p.Writer(p.AP_STA_DISCONNECTED).raw(device.mac).frame())
             self._follow_channel(device, None)
@@ -238,14 +244,16 @@ class Air:
     # ---- device requests ---------------------------------------------------
 
     def on_sta_connect(self, device: Device, ssid: bytes, psk: bytes, hostname: bytes,
-                       static_ip: tuple[str, str, str, str] | None) -> None:
+                       static_ip: tuple[str, str, str, str] | None, bssid: bytes | None) -> None:
         self._drop(device, "by_request", notify=False)
         device.hostname = hostname.decode(errors="replace")
         device.state = "joining"
         # The PSK is never recorded or printed.
         self.record("sta_connect", mac=p.mac_str(device.mac), ssid=air_text(ssid),
-                    hostname=device.hostname, static_ip=static_ip[0] if static_ip else None)
-        device.join = asyncio.get_running_loop().create_task(self._join(device, air_text(ssid), psk, static_ip))
+                    hostname=device.hostname, static_ip=static_ip[0] if static_ip else None,
+                    bssid=p.mac_str(bssid) if bssid else None)
+        device.join = asyncio.get_running_loop().create_task(
+            self._join(device, air_text(ssid), psk, static_ip, bssid))
 
     def on_sta_disconnect(self, device: Device) -> None:
         self.record("sta_disconnect", mac=p.mac_str(device.mac))
@@ -257,10 +265,19 @@ class Air:
         await asyncio.sleep(self.timings.disconnect_ms / 1000)
         self._drop(device, "by_request")
 
-    async def _join(self, device: Device, ssid: str, psk: bytes, static_ip: tuple[str, str, str, str] | None) -> None:
+    def _pick(self, device: Device, ssid: str, bssid: bytes | None) -> AccessPoint | None:
+        """The AP a join goes to: the one with the BSSID asked for, else the
+        strongest serving the SSID (ESP-IDF's WIFI_CONNECT_AP_BY_SIGNAL), of
+        those up on a channel the device's country allows."""
+        heard_aps = [ap for ap in self._named(ssid) if ap.up and ap.channel <= device.radio.channels
+                     and (bssid is None or ap.bssid == bssid)]
+        return max(heard_aps, key=lambda ap: ap.rssi, default=None)
+
+    async def _join(self, device: Device, ssid: str, psk: bytes, static_ip: tuple[str, str, str, str] | None,
+                    bssid: bytes | None = None) -> None:
         t = self.timings
-        ap = self.aps.get(ssid)
-        if ap is None or not ap.up or ap.channel > device.radio.channels:
+        ap = self._pick(device, ssid, bssid)
+        if ap is None:
             await asyncio.sleep(t.no_ap_ms / 1000)
             self._drop(device, "no_ap_found")
             return
@@ -269,7 +286,7 @@ class Air:
             self._drop(device, "auth_failed")
             return
         await asyncio.sleep(t.connect_ms / 1000)
-        soft = self.softaps.get(ap.ssid)
+        soft = self.softaps.get(ap.bssid)
         if soft is not None and soft.owner is device:
             self._drop(device, "assoc_failed")  # a device cannot join its own AP
             return
@@ -278,7 +295,7 @@ class Air:
             self._drop(device, "assoc_failed")
             return
         device.ap, device.state = ap, "associated"
-        self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid)
+        self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid, bssid=p.mac_str(ap.bssid))
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
                   .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(air_bytes(ap.ssid)).frame())
         if soft is not None:
@@ -408,7 +425,7 @@ class Air:
             raise p.ProtocolError(p.ERR_BAD_FRAME, "ap_start: ssid, psk, channel (within the device's country) "
                                   "or max_connections out of range")
         self._stop_softap(device)
-        if ssid in self.aps:
+        if self._named(ssid):
             self.record("ap_failed", mac=p.mac_str(device.mac), ssid=ssid, reason="ssid_in_use")
             self.send(device, p.Writer(p.AP_FAILED).u8(p.REASONS["ssid_in_use"]).frame())
             return
@@ -422,8 +439,8 @@ class Air:
         on_channel = device.ap.channel if device.ap is not None else channel
         ap = ap_from_dict({"ssid": ssid, "psk": psk or None, "bssid": p.mac_str(bssid), "channel": on_channel,
                            "rssi": heard(SOFTAP_RSSI, device), "authmode": "wpa_wpa2_psk" if psk else "open", "hidden": hidden})
-        self.aps[ssid] = ap
-        self.softaps[ssid] = SoftAp(device, ap, channel, max_connections, pool)
+        self.aps[ap.bssid] = ap
+        self.softaps[ap.bssid] = SoftAp(device, ap, channel, max_connections, pool)
         self.record("ap_started", mac=p.mac_str(device.mac), ssid=ssid, address=pool.gateway, channel=on_channel,
                     hidden=hidden, max_connections=max_connections)
         self.send(device, p.Writer(p.AP_STARTED).ipv4(pool.gateway).ipv4(pool.netmask).u8(on_channel).frame())
@@ -436,8 +453,8 @@ class Air:
         if soft is not None:
             for station in self._stations(soft.ap):
                 self._drop(station, "ap_left")
-            del self.aps[soft.ap.ssid]
-            del self.softaps[soft.ap.ssid]
+            del self.aps[soft.ap.bssid]
+            del self.softaps[soft.ap.bssid]
             self.record("ap_stopped", mac=p.mac_str(device.mac), ssid=soft.ap.ssid)
 
     def _follow_channel(self, device: Device, channel: int | None) -> None:
@@ -499,79 +516,87 @@ class Air:
 
     def add_ap(self, ssid: str, psk: str | None = None, bssid: str | None = None, channel: int = 1,
                rssi: int = -50, authmode: str = "", hidden: bool = False) -> dict[str, Any]:
-        if ssid in self.aps:
-            raise ScenarioError(f"an AP with ssid {ssid!r} exists")
+        if bssid is None and self._named(ssid):
+            raise ScenarioError(f"an AP with ssid {ssid!r} exists; another one needs a bssid of its own")
         data: dict[str, Any] = {"ssid": ssid, "psk": psk, "channel": channel, "rssi": rssi,
                                 "authmode": authmode, "hidden": hidden}
         if bssid is not None:
             data["bssid"] = bssid
         ap = ap_from_dict(data)
-        self.aps[ssid] = ap
-        self.record("ap_added", ssid=ssid)
+        if ap.bssid in self.aps:
+            raise ScenarioError(f"an AP with bssid {p.mac_str(ap.bssid)} exists")
+        self.aps[ap.bssid] = ap
+        self.record("ap_added", ssid=ssid, bssid=p.mac_str(ap.bssid))
         return ap.describe()
 
-    def remove_ap(self, ssid: str) -> None:
-        self.ap_down(ssid)
-        del self.aps[ssid]
-        self.softaps.pop(ssid, None)
-        self.record("ap_removed", ssid=ssid)
+    def remove_ap(self, ssid: str, bssid: str | None = None) -> None:
+        self.ap_down(ssid, bssid)
+        for ap in self._targets(ssid, bssid):
+            del self.aps[ap.bssid]
+            self.softaps.pop(ap.bssid, None)
+        self.record("ap_removed", ssid=ssid, bssid=bssid)
 
-    def ap_down(self, ssid: str) -> None:
+    def ap_down(self, ssid: str, bssid: str | None = None) -> None:
         """The AP vanishes: its stations miss beacons, then lose it."""
-        ap = self._ap(ssid)
-        ap.up = False
-        self.record("ap_down", ssid=ssid)
-        for device in self._stations(ap):
-            if device.join is not None:
-                device.join.cancel()  # no DHCP offer from a vanished AP
-            self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
-            device.join = asyncio.get_running_loop().create_task(self._lose(device))
+        self.record("ap_down", ssid=ssid, bssid=bssid)
+        for ap in self._targets(ssid, bssid):
+            ap.up = False
+            for device in self._stations(ap):
+                if device.join is not None:
+                    device.join.cancel()  # no DHCP offer from a vanished AP
+                self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
+                device.join = asyncio.get_running_loop().create_task(self._lose(device))
 
     async def _lose(self, device: Device) -> None:
         await asyncio.sleep(self.timings.beacon_timeout_ms / 1000)
         self._drop(device, "beacon_timeout")
 
-    def ap_up(self, ssid: str) -> None:
-        self._ap(ssid).up = True
-        self.record("ap_up", ssid=ssid)
+    def ap_up(self, ssid: str, bssid: str | None = None) -> None:
+        for ap in self._targets(ssid, bssid):
+            ap.up = True
+        self.record("ap_up", ssid=ssid, bssid=bssid)
 
-    def set_rssi(self, ssid: str, rssi: int) -> None:
-        ap = self._ap(ssid)
+    def set_rssi(self, ssid: str, rssi: int, bssid: str | None = None) -> None:
+        aps = self._targets(ssid, bssid)
         if not -120 <= rssi <= 0:
             raise ScenarioError("rssi must be -120 to 0 dBm")
-        ap.rssi = rssi
-        self.record("set_rssi", ssid=ssid, rssi=rssi)
-        for device in self._stations(ap):
-            self.send(device, p.Writer(p.STA_RSSI).i8(rssi).frame())
+        self.record("set_rssi", ssid=ssid, rssi=rssi, bssid=bssid)
+        for ap in aps:
+            ap.rssi = rssi
+            for device in self._stations(ap):
+                self.send(device, p.Writer(p.STA_RSSI).i8(rssi).frame())
 
-    def beacon_loss(self, ssid: str, count: int = 1) -> None:
+    def beacon_loss(self, ssid: str, count: int = 1, bssid: str | None = None) -> None:
         """Stations miss beacons (`count` times in a row: a flood of events)
         but stay associated (a degraded link)."""
-        ap = self._ap(ssid)
+        aps = self._targets(ssid, bssid)
         if not 1 <= count <= 100000:
             raise ScenarioError("count must be 1 to 100000")
-        self.record("beacon_loss", ssid=ssid, count=count)
+        self.record("beacon_loss", ssid=ssid, count=count, bssid=bssid)
         frame = p.Writer(p.STA_BEACON_TIMEOUT).frame()
-        for device in self._stations(ap):
-            self.send(device, frame * count)
+        for ap in aps:
+            for device in self._stations(ap):
+                self.send(device, frame * count)
 
-    def deauth(self, ssid: str, mac: str | None = None) -> None:
+    def deauth(self, ssid: str, mac: str | None = None, bssid: str | None = None) -> None:
         """The AP sends its stations (or one of them) away."""
-        ap = self._ap(ssid)
+        aps = self._targets(ssid, bssid)
         wanted = p.parse_mac(mac) if mac is not None else None
-        self.record("deauth", ssid=ssid, mac=mac)
-        for device in self._stations(ap):
-            if wanted is None or device.mac == wanted:
-                self._drop(device, "ap_left")
+        self.record("deauth", ssid=ssid, mac=mac, bssid=bssid)
+        for ap in aps:
+            for device in self._stations(ap):
+                if wanted is None or device.mac == wanted:
+                    self._drop(device, "ap_left")
 
-    def set_psk(self, ssid: str, psk: str | None) -> None:
+    def set_psk(self, ssid: str, psk: str | None, bssid: str | None = None) -> None:
         """Change the AP's password; its stations are sent away."""
-        ap = self._ap(ssid)
-        updated = ap_from_dict({**ap.describe(), "psk": psk, "authmode": "", "bssid": p.mac_str(ap.bssid)})
-        ap.psk, ap.authmode = updated.psk, updated.authmode
-        self.record("set_psk", ssid=ssid)
-        for device in self._stations(ap):
-            self._drop(device, "ap_left")
+        aps = self._targets(ssid, bssid)
+        self.record("set_psk", ssid=ssid, bssid=bssid)
+        for ap in aps:
+            updated = ap_from_dict({**ap.describe(), "psk": psk, "authmode": "", "bssid": p.mac_str(ap.bssid)})
+            ap.psk, ap.authmode = updated.psk, updated.authmode
+            for device in self._stations(ap):
+                self._drop(device, "ap_left")
 
     def dhcp_fail(self, enabled: bool = True) -> None:
         self.dhcp_failing = bool(enabled)
@@ -632,7 +657,7 @@ class Air:
                 soft = self._softap_of(device)
                 if soft is not None:
                     # Its AP vanished with it: stations miss beacons, then lose it.
-                    self.remove_ap(soft.ap.ssid)
+                    self.remove_ap(soft.ap.ssid, p.mac_str(soft.ap.bssid))
                 self._mdns_release(device)
                 del self.devices[device.mac]
                 self.record("device_left_air", mac=p.mac_str(device.mac))
@@ -658,8 +683,10 @@ class Air:
             ssid, psk, hostname = frame.string(), frame.string(), frame.string()
             use_static = frame.u8()
             addresses = (frame.ipv4(), frame.ipv4(), frame.ipv4(), frame.ipv4())
+            match_bssid, bssid = frame.u8(), frame.raw(6)
             frame.end()
-            self.on_sta_connect(device, ssid, psk, hostname, addresses if use_static else None)
+            self.on_sta_connect(device, ssid, psk, hostname, addresses if use_static else None,
+                                bssid if match_bssid else None)
         elif frame.msg_type == p.STA_DISCONNECT:
             frame.end()
             self.on_sta_disconnect(device)

@@ -134,26 +134,26 @@ class AirClient:
         result: dict[str, Any] = self.call("add_ap", ssid=ssid, **settings)
         return result
 
-    def remove_ap(self, ssid: str) -> None:
-        self.call("remove_ap", ssid=ssid)
+    def remove_ap(self, ssid: str, bssid: str | None = None) -> None:
+        self.call("remove_ap", ssid=ssid, bssid=bssid)
 
-    def ap_down(self, ssid: str) -> None:
-        self.call("ap_down", ssid=ssid)
+    def ap_down(self, ssid: str, bssid: str | None = None) -> None:
+        self.call("ap_down", ssid=ssid, bssid=bssid)
 
-    def ap_up(self, ssid: str) -> None:
-        self.call("ap_up", ssid=ssid)
+    def ap_up(self, ssid: str, bssid: str | None = None) -> None:
+        self.call("ap_up", ssid=ssid, bssid=bssid)
 
-    def set_rssi(self, ssid: str, rssi: int) -> None:
-        self.call("set_rssi", ssid=ssid, rssi=rssi)
+    def set_rssi(self, ssid: str, rssi: int, bssid: str | None = None) -> None:
+        self.call("set_rssi", ssid=ssid, rssi=rssi, bssid=bssid)
 
-    def beacon_loss(self, ssid: str, count: int = 1) -> None:
-        self.call("beacon_loss", ssid=ssid, count=count)
+    def beacon_loss(self, ssid: str, count: int = 1, bssid: str | None = None) -> None:
+        self.call("beacon_loss", ssid=ssid, count=count, bssid=bssid)
 
-    def deauth(self, ssid: str, mac: str | None = None) -> None:
-        self.call("deauth", ssid=ssid, mac=mac)
+    def deauth(self, ssid: str, mac: str | None = None, bssid: str | None = None) -> None:
+        self.call("deauth", ssid=ssid, mac=mac, bssid=bssid)
 
-    def set_psk(self, ssid: str, psk: str | None) -> None:
-        self.call("set_psk", ssid=ssid, psk=psk)
+    def set_psk(self, ssid: str, psk: str | None, bssid: str | None = None) -> None:
+        self.call("set_psk", ssid=ssid, psk=psk, bssid=bssid)
 
     def dhcp_fail(self, enabled: bool = True) -> None:
         self.call("dhcp_fail", enabled=enabled)

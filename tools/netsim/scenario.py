@@ -230,9 +230,9 @@ def parse(data: dict[str, Any]) -> Scenario:
         timings=_table(data.get("air", {}), "air", Timings),
         espnow=_table(data.get("espnow", {}), "espnow", EspNow),
     )
-    ssids = [ap.ssid for ap in scenario.aps]
-    if len(set(ssids)) != len(ssids):
-        raise ScenarioError("ap: two access points share an SSID")
+    bssids = [ap.bssid for ap in scenario.aps]
+    if len(set(bssids)) != len(bssids):
+        raise ScenarioError("ap: two access points share a BSSID (APs serving one SSID need a bssid each)")
     for event in data.get("event", []):
         event = dict(event)
         at_ms = event.pop("at_ms", None)

@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const VERSION = 1;
+const VERSION = 2;
 const FRAME_MAX = 4096;
 
 const TO_AIR = { hello: 0x01, bye: 0x02, sta_connect: 0x10, sta_disconnect: 0x11, scan: 0x12, ap_start: 0x13,
@@ -118,7 +118,8 @@ function encodeRequest(type, fields) {
             return w.frame();
         case 'sta_connect':
             return w.string(fields.ssid).string(fields.psk).string(Buffer.from(fields.hostname || '')).u8(0)
-                .ipv4('0.0.0.0').ipv4('0.0.0.0').ipv4('0.0.0.0').ipv4('0.0.0.0').frame();
+                .ipv4('0.0.0.0').ipv4('0.0.0.0').ipv4('0.0.0.0').ipv4('0.0.0.0')
+                .u8(fields.bssid ? 1 : 0).raw(fields.bssid || Buffer.alloc(6)).frame();
         case 'scan':
             return w.u8(fields.passive ? 1 : 0).u8(fields.showHidden ? 1 : 0).u16(fields.dwellMs).u8(fields.channel)
                 .string(fields.ssid).u8(0).raw(Buffer.alloc(6)).frame();
