@@ -118,7 +118,7 @@ def test_a_32_byte_ssid_that_is_not_utf8_is_carried_as_is(air) -> None:
         result.raw(6 + 4)
         assert result.string() == FF_SSID
         guest.sendall(p.Writer(p.STA_CONNECT).string(FF_SSID).string(b"").string(b"guest").u8(0)
-                      .raw(bytes(16)).frame())
+                      .raw(bytes(16)).u8(0).raw(bytes(6)).frame())
         joined = frame_of(guest, p.STA_CONNECTED)
         joined.raw(6 + 3)
         assert joined.string() == FF_SSID
@@ -140,7 +140,7 @@ def test_leases_of_devices_gone_from_the_air_are_given_out_again(air) -> None:
     for i in range(300):  # more MACs than the /24 pool has addresses
         with join_air(air, bytes([2, 0, 0, 0x10, i >> 8, i & 255])) as sock:
             sock.sendall(p.Writer(p.STA_CONNECT).string(b"open-net").string(b"").string(b"d").u8(0)
-                         .raw(bytes(16)).frame())
+                         .raw(bytes(16)).u8(0).raw(bytes(6)).frame())
             got = frame_of(sock, p.STA_GOT_IP)
             addresses.add(got.ipv4())
     assert len(addresses) > 200
