@@ -30,11 +30,13 @@ def test_ap_starts_and_reports_itself(probe, air) -> None:
     ap = start_ap(probe, mac="02:00:00:00:0a:01")
     softap = eval(ap.value("netman.info()['softap']"))
     assert softap == {"status": "started", "reason": None, "ssid": "myap", "channel": 1, "hidden": False,
-                      "max_connections": 4, "address": "127.100.1.1", "netmask": "255.255.255.0"}
+                      "max_connections": 4, "address": "127.100.1.1", "netmask": "255.255.255.0",
+                      "mac": b"\x06\x00\x00\x00\x0a\x01"}
     assert ap.value("netman.sta_status()") == "'inactive'"
     assert ap.value("netman.ap_stations()") == "[]"
     described = {a["ssid"]: a for a in air.client.status()["aps"]}["myap"]
     assert described["owner"] == "02:00:00:00:0a:01"
+    assert described["bssid"] == "06:00:00:00:0a:01"  # the AP's own MAC, as info() says
     assert described["authmode"] == "wpa_wpa2_psk"
     assert "ap-password" not in ap.process.output and "ap-password" not in air.output
 

@@ -192,6 +192,7 @@ static mp_obj_t mod_netman_close(void) {
     netman_scan_cancel();
     netman_sta_reset();
     netman_ap_reset();
+    netman_channel_reset();
     netman_sntp_reset();
     netman_mdns_reset();
     netman_radio_reset();
@@ -265,6 +266,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sta_config), MP_ROM_PTR(&mod_netman_sta_config_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_reconnect_policy), MP_ROM_PTR(&mod_netman_sta_reconnect_policy_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_connect), MP_ROM_PTR(&mod_netman_sta_connect_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_reconnect_limit), MP_ROM_PTR(&mod_netman_sta_reconnect_limit_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_disconnect), MP_ROM_PTR(&mod_netman_sta_disconnect_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_status), MP_ROM_PTR(&mod_netman_sta_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_rssi), MP_ROM_PTR(&mod_netman_sta_rssi_obj) },
@@ -272,6 +274,9 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_ap_start), MP_ROM_PTR(&mod_netman_ap_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_stop), MP_ROM_PTR(&mod_netman_ap_stop_obj) },
     { MP_ROM_QSTR(MP_QSTR_ap_info), MP_ROM_PTR(&mod_netman_ap_info_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ap_mac), MP_ROM_PTR(&mod_netman_ap_mac_obj) },
+    { MP_ROM_QSTR(MP_QSTR_radio_channel), MP_ROM_PTR(&mod_netman_radio_channel_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_channel), MP_ROM_PTR(&mod_netman_set_channel_obj) },
     { MP_ROM_QSTR(MP_QSTR_mdns_config), MP_ROM_PTR(&mod_netman_mdns_config_obj) },
     { MP_ROM_QSTR(MP_QSTR_mdns_status), MP_ROM_PTR(&mod_netman_mdns_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_sntp_config), MP_ROM_PTR(&mod_netman_sntp_config_obj) },

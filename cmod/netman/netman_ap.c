@@ -69,18 +69,30 @@ void netman_ap_apply_locked(const netman_event_t *event) {
     }
 }
 
+// The running AP's parameters, for a change that leaves some out. Wiped at reset.
+static netman_ap_params_t current;
+
 netman_err_t netman_ap_start(const netman_ap_params_t *params) {
+    netman_ap_params_t next = *params;
     netman_hal_lock();
+    if (next.psk_len == NETMAN_AP_KEEP_PSK) {
+        memcpy(next.psk, current.psk, sizeof(next.psk));
+        next.psk_len = current.psk_len;
+    }
+    netman_ap_info_t before = ap;
     memset(&ap, 0, sizeof(ap));
     ap.status = NETMAN_AP_STARTING;
-    ap.channel = params->channel;
+    ap.channel = next.channel;
     netman_hal_unlock();
-    netman_err_t err = netman_hal_ap_start(params);
-    if (err != NETMAN_OK) {
-        netman_hal_lock();
-        ap.status = NETMAN_AP_INACTIVE;
-        netman_hal_unlock();
+    netman_err_t err = netman_hal_ap_start(&next);
+    netman_hal_lock();
+    if (err == NETMAN_OK) {
+        current = next;
+    } else {
+        ap = before; // a refused change leaves the AP as it was
     }
+    netman_hal_unlock();
+    memset(&next, 0, sizeof(next));
     return err;
 }
 
@@ -95,6 +107,7 @@ netman_err_t netman_ap_stop(void) {
 void netman_ap_reset(void) {
     netman_hal_lock();
     memset(&ap, 0, sizeof(ap));
+    memset(&current, 0, sizeof(current));
     netman_hal_unlock();
 }
 

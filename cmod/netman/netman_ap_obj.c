@@ -8,15 +8,17 @@
 
 #include "netman_obj.h"
 
-// ap_start(ssid, psk, channel, hidden, max_connections); psk b"" for an open
-// network. The facade has validated every value.
+// ap_start(ssid, psk, channel, hidden, max_connections): start our AP, or
+// change the running one. psk b"" for an open network, None to keep the
+// current PSK. The facade has validated every value.
 static mp_obj_t mod_netman_ap_start(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     netman_require_open();
     netman_ap_params_t params;
     memset(&params, 0, sizeof(params));
     params.ssid_len = netman_copy_text(params.ssid, args[0], NETMAN_SSID_MAX, "ssid");
-    params.psk_len = netman_copy_text(params.psk, args[1], NETMAN_PSK_MAX, "psk");
+    params.psk_len = args[1] == mp_const_none ? NETMAN_AP_KEEP_PSK
+        : netman_copy_text(params.psk, args[1], NETMAN_PSK_MAX, "psk");
     params.channel = mp_obj_get_int(args[2]);
     params.hidden = mp_obj_is_true(args[3]);
     params.max_connections = mp_obj_get_int(args[4]);
@@ -34,6 +36,15 @@ static mp_obj_t mod_netman_ap_stop(void) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_ap_stop_obj, mod_netman_ap_stop);
+
+// ap_mac() -> the MAC of our AP's interface (6 bytes).
+static mp_obj_t mod_netman_ap_mac(void) {
+    netman_require_open();
+    uint8_t mac[NETMAN_MAC_LEN];
+    netman_check_request(netman_hal_ap_mac(mac));
+    return mp_obj_new_bytes(mac, NETMAN_MAC_LEN);
+}
+MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_ap_mac_obj, mod_netman_ap_mac);
 
 static const qstr ap_status_qstrs[] = {
     [NETMAN_AP_INACTIVE] = MP_QSTR_inactive,

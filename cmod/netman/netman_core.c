@@ -45,8 +45,10 @@ void netman_core_post(const netman_event_t *event) {
     netman_espnow_apply_locked(event);
     netman_service_action_t sntp = netman_sntp_apply_locked(event);
     netman_service_action_t mdns = netman_mdns_apply_locked(event);
-    // Timer ticks and send completions are the core's own business.
-    bool internal = event->kind == NETMAN_EV_TIMER || event->kind == NETMAN_EV_ESPNOW_SENT;
+    netman_channel_apply_locked(event);
+    // Timer ticks, send completions and the idle channel are the core's own business.
+    bool internal = event->kind == NETMAN_EV_TIMER || event->kind == NETMAN_EV_ESPNOW_SENT
+        || event->kind == NETMAN_EV_RADIO_CHANNEL;
     bool schedule = !internal && netman_queue_push_locked(event);
     netman_hal_unlock();
     if (schedule) {

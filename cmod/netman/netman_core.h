@@ -98,6 +98,8 @@ void netman_sta_set_params(const netman_sta_params_t *params);
 void netman_sta_get_params(netman_sta_params_t *params);
 bool netman_sta_has_params(void);
 void netman_sta_set_auto_reconnect(bool enabled);
+// At most `limit` automatic reconnects after each netman_sta_connect() (-1: no limit).
+void netman_sta_set_reconnect_limit(int32_t limit);
 // Backoff between automatic reconnects; initial_ms 0 reconnects at once.
 void netman_sta_set_backoff(uint32_t initial_ms, uint32_t max_ms, uint32_t seed);
 // Join with the stored parameters (the automatic reconnect).
@@ -107,6 +109,15 @@ netman_err_t netman_sta_connect(void);
 netman_err_t netman_sta_disconnect(void);
 netman_sta_status_t netman_sta_status(void);
 void netman_sta_get_info(netman_sta_info_t *info);
+
+// ---- the radio's channel (netman_channel.c) ----
+void netman_channel_apply_locked(const netman_event_t *event);
+void netman_channel_reset(void);
+// The channel the radio is on: the joined AP's, else our AP's, else the
+// idle channel (1 until the port says otherwise).
+uint8_t netman_channel(void);
+// Where the radio goes while the station is not joined.
+netman_err_t netman_channel_set(uint8_t channel);
 
 // ---- our access point (netman_ap.c) ----
 typedef enum {
@@ -134,7 +145,10 @@ typedef struct {
 } netman_ap_info_t;
 
 void netman_ap_apply_locked(const netman_event_t *event);
-// The PSK goes straight to the port; the core keeps no copy.
+// Start our AP, or reconfigure the running one. The core keeps the
+// parameters (PSK included, wiped at reset) so that a change can leave the
+// PSK out: psk_len NETMAN_AP_KEEP_PSK keeps the current one.
+#define NETMAN_AP_KEEP_PSK (0xff)
 netman_err_t netman_ap_start(const netman_ap_params_t *params);
 netman_err_t netman_ap_stop(void);
 void netman_ap_reset(void);

@@ -133,7 +133,23 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
 }
 MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_espnow_active_obj, mod_netman_espnow_active);
 
+// What esp_now_send() checks of a peer: the radio must be on its channel and
+// its interface (the AP's) must be up.
+static void check_peer_reachable(const netman_espnow_peer_t *peer) {
+    if (peer->channel != 0 && peer->channel != netman_channel()) {
+        netman_espnow_raise(ESPNOW_CHAN);
+    }
+    if (peer->ifidx == 1) {
+        netman_ap_info_t ap;
+        netman_ap_get_info(&ap);
+        if (ap.status != NETMAN_AP_STARTED) {
+            netman_espnow_raise(ESPNOW_IF);
+        }
+    }
+}
+
 static void send_one(const uint8_t *mac, const mp_buffer_info_t *msg, const netman_espnow_peer_t *peer) {
+    check_peer_reachable(peer);
     uint8_t key_id[NETMAN_ESPNOW_KEY_ID_LEN];
     if (peer->encrypt) {
         netman_espnow_key_id(peer->lmk, key_id);
@@ -323,6 +339,11 @@ static mp_obj_t mod_netman_espnow_peer(size_t n_args, const mp_obj_t *args) {
     // Broadcast and multicast frames cannot be encrypted.
     if (channel < 0 || channel > 14 || (ifidx != 0 && ifidx != 1) || (peer.encrypt && (peer.mac[0] & 1))) {
         netman_espnow_raise(ESPNOW_ARG);
+    }
+    // A channel other than the radio's is refused, as MicroPython's docs say;
+    // 0 means the radio's.
+    if (channel != 0 && channel != netman_channel()) {
+        netman_espnow_raise(ESPNOW_CHAN);
     }
     peer.channel = (uint8_t)channel;
     peer.ifidx = (uint8_t)ifidx;

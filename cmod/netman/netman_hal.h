@@ -91,6 +91,8 @@ typedef enum {
     NETMAN_EV_MDNS_NAME,            // mDNS probing settled our name (u.mdns_suffix)
     NETMAN_EV_ESPNOW_SENT,          // an ESP-NOW send completed (u.sent; core-internal)
     NETMAN_EV_TICK,                 // the facade's periodic tick (made by the core, not by ports)
+    NETMAN_EV_RADIO_CHANNEL,        // the channel the radio uses while the station is not
+                                    // joined and our AP is off (u.channel; core-internal)
 } netman_event_kind_t;
 
 typedef enum {
@@ -207,11 +209,21 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params);
 // Leave the AP; the port posts NETMAN_EV_STA_DISCONNECTED when done.
 netman_err_t netman_hal_sta_disconnect(void);
 // Start our access point; the port posts NETMAN_EV_AP_STARTED (or
-// NETMAN_EV_AP_FAILED), then the station events.
+// NETMAN_EV_AP_FAILED), then the station events. Called while the AP runs,
+// it reconfigures it (the driver may send its stations away) and posts
+// NETMAN_EV_AP_STARTED again.
 netman_err_t netman_hal_ap_start(const netman_ap_params_t *params);
 // Take our access point down (its stations are sent away); the station, if
 // any, stays as it is. No event follows. NETMAN_OK if no AP was running.
 netman_err_t netman_hal_ap_stop(void);
+// The MAC address of our access point's interface (its BSSID), running or not.
+netman_err_t netman_hal_ap_mac(uint8_t mac[NETMAN_MAC_LEN]);
+// The radio's channel (1-13) for while the station is not joined to an AP
+// (ESP-NOW uses it): the port moves the radio there when the station is not
+// joined, our AP with it (posting NETMAN_EV_AP_CHANNEL), and posts
+// NETMAN_EV_RADIO_CHANNEL. A port posts NETMAN_EV_RADIO_CHANNEL from
+// netman_hal_open() too, with the channel the driver starts on.
+netman_err_t netman_hal_set_channel(uint8_t channel);
 // SNTP: poll `host` (a name or dotted address; "" for the server DHCP gave,
 // where the port knows one) on UDP `port` now and every interval_ms after,
 // posting NETMAN_EV_SNTP_SYNC or NETMAN_EV_SNTP_FAILED for each attempt.

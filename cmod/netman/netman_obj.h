@@ -38,6 +38,7 @@ void netman_require_open(void);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sta_config_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_sta_reconnect_policy_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_connect_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_sta_reconnect_limit_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_disconnect_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_status_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_rssi_obj);
@@ -47,6 +48,7 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sta_info_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_ap_start_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_stop_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_info_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_ap_mac_obj);
 
 // Persistent store bindings (netman_store_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_store_read_obj);
@@ -83,6 +85,10 @@ MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_rate_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_radio_set_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_radio_get_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_country_channels_obj);
+
+// Channel bindings (netman_channel_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_radio_channel_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_set_channel_obj);
 
 // Scan bindings (netman_scan_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_scan_start_obj);

@@ -22,6 +22,10 @@ static bool sta_auto_reconnect;
 static uint32_t backoff_initial_ms;
 static uint32_t backoff_max_ms;
 static uint32_t jitter_state;
+// Automatic reconnects allowed after the application's last join request
+// (-1: no limit), as MicroPython's WLAN.config(reconnects=) counts them.
+static int32_t reconnect_limit = -1;
+static uint32_t reconnects_made;
 
 // xorshift32: cheap jitter that is safe in driver context.
 static uint32_t jitter_next(void) {
@@ -62,6 +66,10 @@ static netman_action_t on_disconnected(netman_reason_t reason, uint32_t *delay_m
     if (requested || !sta_auto_reconnect || !sta_params_set) {
         return NETMAN_ACTION_NONE;
     }
+    if (reconnect_limit >= 0 && reconnects_made >= (uint32_t)reconnect_limit) {
+        return NETMAN_ACTION_NONE;
+    }
+    reconnects_made++;
     sta.reconnect_retry++;
     netman_counters.reconnect_attempts++;
     if (backoff_initial_ms == 0) {
@@ -149,6 +157,8 @@ void netman_sta_reset(void) {
     sta_auto_reconnect = false;
     backoff_initial_ms = 0;
     backoff_max_ms = 0;
+    reconnect_limit = -1;
+    reconnects_made = 0;
     netman_hal_unlock();
 }
 
@@ -181,6 +191,12 @@ bool netman_sta_has_params(void) {
 void netman_sta_set_auto_reconnect(bool enabled) {
     netman_hal_lock();
     sta_auto_reconnect = enabled;
+    netman_hal_unlock();
+}
+
+void netman_sta_set_reconnect_limit(int32_t limit) {
+    netman_hal_lock();
+    reconnect_limit = limit;
     netman_hal_unlock();
 }
 
@@ -217,6 +233,7 @@ netman_err_t netman_sta_join(void) {
 netman_err_t netman_sta_connect(void) {
     netman_hal_lock();
     cancel_pending_reconnect_locked();
+    reconnects_made = 0;
     netman_hal_unlock();
     netman_timer_cancel(NETMAN_TIMER_RECONNECT);
     return netman_sta_join();

@@ -68,6 +68,14 @@ static mp_obj_t mod_netman_sta_reconnect_policy(mp_obj_t automatic, mp_obj_t ini
 }
 MP_DEFINE_CONST_FUN_OBJ_3(mod_netman_sta_reconnect_policy_obj, mod_netman_sta_reconnect_policy);
 
+// sta_reconnect_limit(n): at most n automatic reconnects after each
+// sta_connect() (-1: no limit).
+static mp_obj_t mod_netman_sta_reconnect_limit(mp_obj_t limit) {
+    netman_sta_set_reconnect_limit(mp_obj_get_int(limit));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_sta_reconnect_limit_obj, mod_netman_sta_reconnect_limit);
+
 static mp_obj_t mod_netman_sta_connect(void) {
     netman_require_open();
     if (!netman_sta_has_params()) {

@@ -266,6 +266,18 @@ static void on_channel_change(const wifi_event_home_channel_change_t *change) {
     follow_channel(change->new_chan);
 }
 
+// The channel the driver is on now, as the idle channel (the core uses it
+// only while the station is not joined and our AP is off).
+static void post_radio_channel(void) {
+    uint8_t primary = 0;
+    wifi_second_chan_t second;
+    if (esp_wifi_get_channel(&primary, &second) == ESP_OK) {
+        netman_event_t event = { .kind = NETMAN_EV_RADIO_CHANNEL };
+        event.u.channel = primary;
+        esp32_post(&event);
+    }
+}
+
 // Also called by netman_hal_ap_start() when it reconfigured a running AP.
 static void post_ap_started(void) {
     esp_netif_ip_info_t info;
@@ -541,6 +553,7 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         netman_hal_close();
         return esp32_fail(NETMAN_ERR_NO_RADIO, "no radio: the WiFi driver did not start", err);
     }
+    post_radio_channel();
     return NETMAN_OK;
 }
 
@@ -758,5 +771,45 @@ netman_err_t netman_hal_ap_stop(void) {
     if (err != ESP_OK) {
         return esp32_fail(NETMAN_ERR_IO, "access point: the driver did not stop it", err);
     }
+    return NETMAN_OK;
+}
+
+// The factory MAC of the soft-AP interface (base MAC + 1 on most chips),
+// readable whether the AP runs or not.
+netman_err_t netman_hal_ap_mac(uint8_t mac[NETMAN_MAC_LEN]) {
+    esp_err_t err = esp_read_mac(mac, ESP_MAC_WIFI_SOFTAP);
+    return err == ESP_OK ? NETMAN_OK : esp32_fail(NETMAN_ERR_IO, "access point: cannot read its MAC address", err);
+}
+
+// As MicroPython sets the STA channel (network_wlan.c, config(channel=)):
+// esp_wifi_set_channel with the current secondary channel, swapped if the
+// driver refuses it for the new primary.
+netman_err_t netman_hal_set_channel(uint8_t channel) {
+    if (!esp32_is_open()) {
+        esp32_set_error("the radio is not running");
+        return NETMAN_ERR_STATE;
+    }
+    uint8_t old_primary;
+    wifi_second_chan_t secondary;
+    esp_err_t err = esp_wifi_get_channel(&old_primary, &secondary);
+    if (err == ESP_OK) {
+        err = esp_wifi_set_channel(channel, secondary);
+        if (err == ESP_ERR_INVALID_ARG) {
+            secondary = secondary == WIFI_SECOND_CHAN_ABOVE ? WIFI_SECOND_CHAN_BELOW
+                : secondary == WIFI_SECOND_CHAN_BELOW ? WIFI_SECOND_CHAN_ABOVE : WIFI_SECOND_CHAN_NONE;
+            err = esp_wifi_set_channel(channel, secondary);
+        }
+    }
+    if (err != ESP_OK) {
+        return esp32_fail(NETMAN_ERR_IO, "radio: the driver refused the channel", err);
+    }
+    taskENTER_CRITICAL(&port_mux);
+    bool joined = sta_state == STA_ASSOCIATED;
+    taskEXIT_CRITICAL(&port_mux);
+    if (!joined && esp32_driver_enter()) {
+        follow_channel(channel);
+        esp32_driver_leave();
+    }
+    post_radio_channel();
     return NETMAN_OK;
 }

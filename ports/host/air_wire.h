@@ -27,6 +27,7 @@ enum {
     AIR_MSG_ESPNOW_SEND = 0x17,
     AIR_MSG_RADIO = 0x18,
     AIR_MSG_AP_STOP = 0x19,
+    AIR_MSG_SET_CHANNEL = 0x1a,
     // air -> device
     AIR_MSG_WELCOME = 0x81,
     AIR_MSG_STA_CONNECTED = 0x90,
@@ -40,6 +41,7 @@ enum {
     AIR_MSG_MDNS_NAME = 0x98,
     AIR_MSG_ESPNOW_RX = 0x99,
     AIR_MSG_ESPNOW_SENT = 0x9a,
+    AIR_MSG_RADIO_CHANNEL = 0x9b,
     AIR_MSG_AP_STARTED = 0xa0,
     AIR_MSG_AP_FAILED = 0xa1,
     AIR_MSG_AP_CHANNEL = 0xa2,

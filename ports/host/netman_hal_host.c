@@ -330,6 +330,10 @@ static void handle_frame(const uint8_t *body, size_t len) {
             }
             return;
         }
+        case AIR_MSG_RADIO_CHANNEL:
+            event.kind = NETMAN_EV_RADIO_CHANNEL;
+            event.u.channel = air_get_u8(&reader);
+            break;
         case AIR_MSG_ESPNOW_SENT:
             event.kind = NETMAN_EV_ESPNOW_SENT;
             event.u.sent.acked = air_get_u8(&reader) != 0;
@@ -503,7 +507,7 @@ static bool parse_mac(const char *text, uint8_t mac[NETMAN_MAC_LEN]) {
 // change when it is switched off and on, so every later open asks for it again.
 static uint8_t assigned_mac[NETMAN_MAC_LEN];
 
-static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
+static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN], uint8_t *channel) {
     uint8_t wanted[NETMAN_MAC_LEN];
     memcpy(wanted, assigned_mac, NETMAN_MAC_LEN);
     const char *mac_env = getenv("NETMAN_MAC");
@@ -550,6 +554,13 @@ static netman_err_t say_hello(int fd, uint8_t mac[NETMAN_MAC_LEN]) {
         return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator gave the device a MAC it cannot have "
             "(not the one asked for, zero or a group address)");
     }
+    // Right behind WELCOME: where the radio idles.
+    len = read_frame(fd, body, host_monotonic_ms() + AIR_TIMEOUT_MS);
+    air_reader_init(&reader, body + 1, len > 0 ? len - 1 : 0);
+    *channel = air_get_u8(&reader);
+    if (len == 0 || body[0] != AIR_MSG_RADIO_CHANNEL || !air_reader_done(&reader) || *channel < 1 || *channel > 14) {
+        return fail(NETMAN_ERR_NO_RADIO, "%s", "the air simulator did not say which channel the radio is on");
+    }
     memcpy(assigned_mac, mac, NETMAN_MAC_LEN);
     return NETMAN_OK;
 }
@@ -580,7 +591,8 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
             err == EAGAIN ? "it accepts no more connections" : strerror(err));
         return NETMAN_ERR_NO_RADIO;
     }
-    netman_err_t err = say_hello(fd, mac);
+    uint8_t channel;
+    netman_err_t err = say_hello(fd, mac, &channel);
     if (err != NETMAN_OK) {
         close(fd);
         return err;
@@ -609,6 +621,9 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         return fail(NETMAN_ERR_NO_RADIO, "no radio: cannot start the I/O thread: %s", strerror(rc));
     }
     io_thread_running = true;
+    netman_event_t idle = { .kind = NETMAN_EV_RADIO_CHANNEL };
+    idle.u.channel = channel;
+    netman_core_post(&idle);
     return NETMAN_OK;
 }
 
@@ -707,6 +722,22 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
 netman_err_t netman_hal_ap_stop(void) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_AP_STOP);
+    return host_send_frame(&frame);
+}
+
+// The air gives our AP a BSSID of its own: the device MAC with bit 2 of the
+// first byte flipped (docs/netsim-protocol.md, AP_START).
+netman_err_t netman_hal_ap_mac(uint8_t mac[NETMAN_MAC_LEN]) {
+    memcpy(mac, assigned_mac, NETMAN_MAC_LEN);
+    mac[0] ^= 0x04;
+    return NETMAN_OK;
+}
+
+// The air answers with RADIO_CHANNEL (and AP_CHANNEL when our AP moved).
+netman_err_t netman_hal_set_channel(uint8_t channel) {
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_SET_CHANNEL);
+    air_frame_put_u8(&frame, channel);
     return host_send_frame(&frame);
 }
 

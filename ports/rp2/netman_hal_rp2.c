@@ -177,3 +177,10 @@ netman_err_t netman_hal_espnow_rate(uint8_t rate) {
     (void)rate;
     return netman_hal_espnow_active(true);
 }
+
+// The CYW43439 takes a channel only for its AP (ap_channel); the station
+// follows the AP it joins and nothing else uses an idle channel (no ESP-NOW).
+netman_err_t netman_hal_set_channel(uint8_t channel) {
+    (void)channel;
+    return rp2_fail(NETMAN_ERR_IO, "the CYW43439 has no channel of its own for the station; set the AP's ap_channel");
+}

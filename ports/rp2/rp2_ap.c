@@ -143,9 +143,8 @@ void rp2_ap_watch(uint32_t now_ms) {
 }
 
 netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
-    if (ap.running) {
-        return rp2_fail(NETMAN_ERR_BUSY, "the access point is already running");
-    }
+    // A change to a running AP: the chip takes new settings only while it is down.
+    rp2_ap_reset();
     cyw43_wifi_ap_set_ssid(&cyw43_state, params->ssid_len, params->ssid);
     cyw43_wifi_ap_set_password(&cyw43_state, params->psk_len, params->psk);
     cyw43_wifi_ap_set_auth(&cyw43_state, params->psk_len > 0 ? CYW43_AUTH_WPA2_AES_PSK : CYW43_AUTH_OPEN);
@@ -182,4 +181,10 @@ void rp2_ap_reset(void) {
         memset(cyw43_state.ap_key, 0, sizeof(cyw43_state.ap_key));
         cyw43_state.ap_key_len = 0;
     }
+}
+
+// cyw43_wifi_get_mac() gives the one WLAN MAC for either interface.
+netman_err_t netman_hal_ap_mac(uint8_t mac[NETMAN_MAC_LEN]) {
+    cyw43_wifi_get_mac(&cyw43_state, CYW43_ITF_AP, mac);
+    return NETMAN_OK;
 }

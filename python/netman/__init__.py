@@ -185,6 +185,8 @@ def _apply_sta(settings):
         merged["dhcp_hostname"] = _default_name()
     _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"], merged.get("ip"),
                        merged.get("bssid"))
+    if "channel" in settings:
+        _netman.set_channel(settings["channel"])
     _sta = merged
     for name in _config.STA_CALLBACKS:
         _callbacks[name] = merged.get(name)
@@ -255,17 +257,21 @@ def radio(**settings):
     return _radio_settings()
 
 
-def _start_ap(settings):
+def _start_ap(settings, psk=None):
+    # Start our AP, or change the running one: psk None keeps its PSK (the
+    # C module has it), b"" makes it open.
     global _ap
     settings = dict(settings)
     settings.setdefault("ssid", _default_name().encode())
-    psk = settings.pop("psk", b"")
-    if not psk:
+    psk = settings.pop("psk", psk)
+    if psk is None and _ap is None:
+        psk = b""
         print("netman: warning: access point %r is an open network (no psk)" % _config.text_or_bytes(settings["ssid"]))
     for name in _config.AP_CALLBACKS:
         _callbacks[name] = settings.get(name)
     _netman.ap_start(settings["ssid"], psk, settings["ap_channel"], settings["ssid_hidden"],
                      settings["max_connections"])
+    settings["open"] = psk == b"" if psk is not None else _ap["open"]
     _ap = settings
 
 
@@ -381,6 +387,37 @@ def stop():
     _scan["mode"] = None
 
 
+def set_channel(channel):
+    """Put the radio on `channel` (1-13) for while the station is not joined
+    to an AP (ESP-NOW's channel); our AP, if it runs, moves there too."""
+    _require_started()
+    _netman.set_channel(_config.sta_section({"channel": channel}, "set_channel")["channel"])
+
+
+def ap_config(config=None, **ap):
+    """Start our access point on the running network, or change it: given
+    values replace the running ones, the rest (PSK included) stays. A running
+    AP restarts with the change (its stations rejoin); the station and
+    ESP-NOW go on. psk="" makes it an open network."""
+    _require_started()
+    raw = _config.one_form(config, ap, "ap_config")
+    given = _config.ap_section(raw, "ap_config", defaults=_ap is None)
+    psk = given.pop("psk", None)
+    if "psk" in raw and psk is None:
+        psk = b""  # asked for an open network
+    settings = dict(_ap or {})
+    settings.pop("open", None)
+    settings.update(given)
+    _start_ap(settings, psk)
+
+
+def ap_stop():
+    """Stop our access point (its stations are sent away); the station and
+    ESP-NOW go on."""
+    _require_started()
+    _stop_ap()
+
+
 def sta_status():
     """'inactive', 'disconnected', 'connecting', 'associated', 'connected', 'degraded' or 'disconnecting'."""
     return _netman.sta_status()
@@ -439,6 +476,7 @@ def info():
     details["mac"] = _mac
     details["hostname"] = _sta["dhcp_hostname"] if _sta else None
     details["status"] = _netman.sta_status()
+    details["channel"] = _netman.radio_channel()
     softap = None
     if _ap is not None:
         softap = _netman.ap_info()
@@ -446,6 +484,7 @@ def info():
         softap["ssid"] = _config.text_or_bytes(_ap["ssid"])
         softap["hidden"] = _ap["ssid_hidden"]
         softap["max_connections"] = _ap["max_connections"]
+        softap["mac"] = _netman.ap_mac()
     details["softap"] = softap
     details["radio"] = _radio_settings()
     details["provision"] = _portal.info() if _portal is not None else None

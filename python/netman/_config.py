@@ -308,6 +308,7 @@ _STA_KEYS = {
     "reconnect": _reconnect,
     "scan": _scan_defaults,
     "networks": _networks,
+    "channel": _int_range(1, 13),
 }
 for _flat, _option in _FLAT_SCAN_KEYS.items():
     _STA_KEYS[_flat] = _SCAN_KEYS[_option]
@@ -347,9 +348,10 @@ for _name in AP_CALLBACKS:
 _AP_ALIASES = {"ap_ssid_hidden": "ssid_hidden", "ap_max_connections": "max_connections"}
 
 
-def ap_section(value, where="ap"):
-    """Validated access-point settings, with defaults filled in (but ssid)."""
-    out = dict(AP_DEFAULTS)
+def ap_section(value, where="ap", defaults=True):
+    """Validated access-point settings, with defaults filled in (but ssid)
+    unless `defaults` is False (a change names only what changes)."""
+    out = dict(AP_DEFAULTS) if defaults else {}
     given = {}
     for key, val in as_dict(value, where).items():
         name = _AP_ALIASES.get(key, key)

@@ -88,6 +88,8 @@ class SoftApInfo(TypedDict):
     netmask: str | None
     hidden: bool
     max_connections: int
+    mac: bytes
+    """our AP's own MAC (its BSSID)"""
 
 PowerSave = Literal["none", "min", "max"]
 Protocol = Literal["b", "g", "n", "lr"]
@@ -120,6 +122,8 @@ class Info(TypedDict):
     mac: bytes
     status: Status
     disconnect_reason: DisconnectReason | None
+    channel: int
+    """the radio's channel now: the joined AP's, else our AP's, else the one set_channel() chose"""
     softap: SoftApInfo | None
     radio: RadioSettings
     provision: ProvisionInfo | None
@@ -189,6 +193,8 @@ class StaConfig(TypedDict, total=False):
     reconnect: Reconnect
     scan: ScanOptions
     networks: list[tuple[Text, Text | None]]
+    channel: int
+    """1..13: the radio's channel while not joined (ESP-NOW's)"""
     default_scan_results: int
     scan_dwell_ms: int
     scan_show_hidden: bool
@@ -310,6 +316,16 @@ def radio(*, txpower: float = ..., country: Text = ..., power_save: PowerSave = 
           protocol: tuple[Protocol, ...] = ..., bandwidth: Literal[20, 40] = ...,
           hostname: Text = ...) -> RadioSettings:
     """Change the settings given and return those in force; with none, just read them."""
+
+def set_channel(channel: int) -> None:
+    """1..13: the radio's channel while the station is not joined (ESP-NOW's); our AP moves with it."""
+
+def ap_config(config: Union[ApConfig, PropertyList, None] = None, *, ssid: Text = ..., psk: Text = ...,
+              ap_channel: int = ..., ssid_hidden: bool = ..., max_connections: int = ...) -> None:
+    """Start our AP on the running network, or change it (the rest, PSK included, stays)."""
+
+def ap_stop() -> None:
+    """Stop our AP; the station and ESP-NOW go on."""
 
 def info() -> Info: ...
 def stats() -> Stats: ...

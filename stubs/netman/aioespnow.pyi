@@ -4,8 +4,6 @@ from typing import Any, AsyncIterator, Union
 
 from .espnow import ESPNow, Mac, Message
 
-POLL_MS: int
-
 class AIOESPNow(ESPNow):
     async def arecv(self) -> Union[list[bytes], tuple[None, None]]: ...
     async def airecv(self) -> Union[list[Any], tuple[None, None]]: ...

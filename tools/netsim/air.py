@@ -69,6 +69,7 @@ class Device:
     def gain(self) -> int:
         """How much louder (dB) others hear this device than at the default power."""
         return self.radio.gain()
+    channel: int | None = None          # where its radio idles (SET_CHANNEL); None: [espnow] channel
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -346,11 +347,29 @@ class Air:
     # ---- ESP-NOW: frames between devices on one channel -----------------------
 
     def _channel_of(self, device: Device) -> int:
-        """One radio: the channel of the AP it is on, else of its own AP."""
+        """One radio: the channel of the AP it is on, else of its own AP,
+        else the one it idles on."""
         if device.ap is not None:
             return device.ap.channel
         soft = self._softap_of(device)
-        return soft.ap.channel if soft is not None else self.espnow.channel
+        return soft.ap.channel if soft is not None else self._idle_channel(device)
+
+    def _idle_channel(self, device: Device) -> int:
+        return device.channel if device.channel is not None else self.espnow.channel
+
+    def on_set_channel(self, device: Device, channel: int) -> None:
+        """Where the radio goes while its station is not joined; its own AP,
+        if it runs, moves there too unless the station holds the radio elsewhere."""
+        if not 1 <= channel <= device.radio.channels:
+            raise p.ProtocolError(p.ERR_BAD_FRAME, f"set_channel: channel {channel} out of range (the device's country)")
+        device.channel = channel
+        self.record("set_channel", mac=p.mac_str(device.mac), channel=channel)
+        soft = self._softap_of(device)
+        if soft is not None:
+            soft.home_channel = channel
+            if device.ap is None:
+                self._follow_channel(device, None)
+        self.send(device, p.Writer(p.RADIO_CHANNEL).u8(channel).frame())
 
     def on_espnow_send(self, device: Device, dst: bytes, key_id: bytes | None, data: bytes) -> None:
         channel = self._channel_of(device)
@@ -424,15 +443,20 @@ class Air:
                 and 1 <= channel <= device.radio.channels and 1 <= max_connections <= 10):
             raise p.ProtocolError(p.ERR_BAD_FRAME, "ap_start: ssid, psk, channel (within the device's country) "
                                   "or max_connections out of range")
+        # A new configuration restarts the AP: its stations go, its address stays.
+        running = self._softap_of(device)
         self._stop_softap(device)
         if self._named(ssid):
             self.record("ap_failed", mac=p.mac_str(device.mac), ssid=ssid, reason="ssid_in_use")
             self.send(device, p.Writer(p.AP_FAILED).u8(p.REASONS["ssid_in_use"]).frame())
             return
-        index = self._next_softap_net
-        self._next_softap_net += 1
-        network = ipaddress.IPv4Network(f"127.{self.softap_octet}.{(index - 1) % 250 + 1}.0/24")
-        pool = LeasePool(network, str(network.network_address + 1), first_host=1)
+        if running is not None:
+            pool = LeasePool(running.pool.network, running.pool.gateway, first_host=1)
+        else:
+            index = self._next_softap_net
+            self._next_softap_net += 1
+            network = ipaddress.IPv4Network(f"127.{self.softap_octet}.{(index - 1) % 250 + 1}.0/24")
+            pool = LeasePool(network, str(network.network_address + 1), first_host=1)
         # Its own BSSID, locally administered, that no device MAC on the air uses.
         bssid = bytes([device.mac[0] ^ 0x04]) + device.mac[1:]
         # A device with one radio serves its AP on the channel its station uses.
@@ -640,6 +664,8 @@ class Air:
             self.devices[mac] = device
             self.record("device_joined_air", mac=p.mac_str(mac), name=device.name)
             writer.write(p.Writer(p.WELCOME).u8(p.VERSION).raw(mac).frame())
+            # Where its radio idles, before anything else the device hears.
+            writer.write(p.Writer(p.RADIO_CHANNEL).u8(self._idle_channel(device)).frame())
             while self._on_frame(device, p.Reader(await self._read_frame(reader))):
                 pass
         except (p.ProtocolError, ScenarioError) as error:
@@ -707,6 +733,10 @@ class Air:
         elif frame.msg_type == p.MDNS_RELEASE:
             frame.end()
             self._mdns_release(device)
+        elif frame.msg_type == p.SET_CHANNEL:
+            channel = frame.u8()
+            frame.end()
+            self.on_set_channel(device, channel)
         elif frame.msg_type == p.ESPNOW_ACTIVE:
             device.espnow = bool(frame.u8())
             frame.end()
