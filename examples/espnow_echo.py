@@ -1,14 +1,15 @@
-# MicroPython's small asyncio ESP-NOW server, on netman: a heartbeat to a
-# peer, and an echo of every message back to its sender.
+# The espnow documentation's small asyncio server, unchanged but for the
+# timings of its last line (MicroPython's docs/library/espnow.rst): a
+# heartbeat to a peer, and an echo of every message back to its sender.
 #
 #   tools/netman-run --mac espnow_echo=aa:aa:aa:aa:aa:aa --mac espnow_pinger=bb:bb:bb:bb:bb:bb \
 #       examples/espnow.toml examples/espnow_echo.py examples/espnow_pinger.py
+import network
+import aioespnow
 import asyncio
 
-import netman
-from netman import aioespnow
-
-netman.start(sta={"managed": True})
+# A WLAN interface must be active to send()/recv()
+network.WLAN(network.WLAN.IF_STA).active(True)
 
 e = aioespnow.AIOESPNow()  # Returns AIOESPNow enhanced with async support
 e.active(True)
@@ -44,4 +45,4 @@ async def main(e, peer, timeout, period):
     await asyncio.sleep(timeout)
 
 
-asyncio.run(main(e, peer, 3, 1))
+asyncio.run(main(e, peer, 3, 1))  # the documentation's: main(e, peer, 120, 10)

@@ -2,10 +2,10 @@
 # and count the echoes (the server's heartbeats are counted too).
 import time
 
-import netman
-from netman import espnow
+import espnow
+import network
 
-netman.start(sta={"managed": True})
+network.WLAN(network.WLAN.IF_STA).active(True)
 e = espnow.ESPNow()
 e.active(True)
 server = b"\xaa\xaa\xaa\xaa\xaa\xaa"
