@@ -36,7 +36,8 @@ class FakeAir:
     def __init__(self, directory: Path, welcome_mac: bytes = b"\x02\xfa\x4e\x00\x00\x01",
                  handshake: bool = True) -> None:
         self.path = str(directory / "fake-air.sock")
-        self.welcome = frame(p.WELCOME, bytes([p.VERSION]) + welcome_mac)
+        # WELCOME, then where the radio idles, as the real air says them.
+        self.welcome = frame(p.WELCOME, bytes([p.VERSION]) + welcome_mac) + frame(p.RADIO_CHANNEL, bytes([1]))
         self.handshake = handshake
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(self.path)

@@ -83,6 +83,7 @@ def test_bad_frame_after_hello_is_rejected_and_the_device_removed(air, name: str
     with connect(air) as sock:
         sock.sendall(hello(b"\x02\x00\x00\x00\x00\x09"))
         assert read_frame(sock)[0] == p.WELCOME
+        assert read_frame(sock) == bytes([p.RADIO_CHANNEL, 1])  # where its radio idles
         sock.sendall(frame)
         expect_error_and_close(sock, code)
     air.client.wait_for("device_left_air", mac="02:00:00:00:00:09")
@@ -190,6 +191,7 @@ def test_ap_stop_ends_the_devices_ap_and_keeps_it_on_the_air(air) -> None:
     with connect(air) as sock:
         sock.sendall(hello(b"\x02\x00\x00\x00\x00\x0a"))
         assert read_frame(sock)[0] == p.WELCOME
+        assert read_frame(sock) == bytes([p.RADIO_CHANNEL, 1])  # where its radio idles
         start = p.Writer(p.AP_START).string(b"stopme").string(b"").u8(3).u8(0).u8(4).frame()
         sock.sendall(start)
         assert read_frame(sock)[0] == p.AP_STARTED
@@ -201,4 +203,23 @@ def test_ap_stop_ends_the_devices_ap_and_keeps_it_on_the_air(air) -> None:
         sock.sendall(start)  # and it can start again
         assert read_frame(sock)[0] == p.AP_STARTED
         sock.sendall(p.Writer(p.AP_STOP).u8(1).frame())
+        expect_error_and_close(sock, p.ERR_BAD_FRAME)
+
+
+@pytest.mark.scenario("""
+[espnow]
+channel = 4
+""")
+def test_set_channel_moves_the_idle_radio_and_its_ap(air) -> None:
+    with connect(air) as sock:
+        sock.sendall(hello(b"\x02\x00\x00\x00\x00\x0b"))
+        assert read_frame(sock)[0] == p.WELCOME
+        assert read_frame(sock) == bytes([p.RADIO_CHANNEL, 4])  # the scenario's [espnow] channel
+        sock.sendall(p.Writer(p.AP_START).string(b"mover").string(b"").u8(3).u8(0).u8(4).frame())
+        assert read_frame(sock)[0] == p.AP_STARTED
+        sock.sendall(p.Writer(p.SET_CHANNEL).u8(9).frame())
+        assert read_frame(sock) == bytes([p.AP_CHANNEL, 9])  # one radio: the AP moves along
+        assert read_frame(sock) == bytes([p.RADIO_CHANNEL, 9])
+        assert {a["ssid"]: a for a in air.client.status()["aps"]}["mover"]["channel"] == 9
+        sock.sendall(p.Writer(p.SET_CHANNEL).u8(14).frame())  # beyond 1-13 (no country set)
         expect_error_and_close(sock, p.ERR_BAD_FRAME)

@@ -67,10 +67,14 @@ def _unknown_error(code):
 
 _ESP_ERR_INVALID_ARG = 0x102
 
-# What ESP-IDF keeps per radio that netman does not model: the values are
-# kept and read back as on a board. txpower and pm reach the radio once
-# netman has radio settings (issue 16).
-_radio = {"txpower": 20.0, "pm": 1, "protocol": MODE_11B | MODE_11G | MODE_11N, "dns": None}
+# txpower, pm and protocol are netman.radio()'s settings; what WLAN set
+# before the radio was on is handed over when it comes on.
+_PM = ("none", "min", "max")  # WIFI_PS_NONE, _MIN_MODEM, _MAX_MODEM
+_PROTOCOL = (("b", MODE_11B), ("g", MODE_11G), ("n", MODE_11N), ("lr", MODE_LR))
+_RADIO_DEFAULTS = {"txpower": 20.0, "power_save": "min", "protocol": ("b", "g", "n")}
+_radio = {}  # netman.radio() settings WLAN set while the radio was off
+_dns = [None]
+# As on an ESP32, country() only keeps the code (netman.radio(country=) sets the radio's).
 _country = ["XX"]
 _hostname = [None]  # None: netman's default, mpy-<MAC>
 
@@ -131,6 +135,9 @@ def _radio_on(interface):
         if _hostname[0] is not None:
             sta["dhcp_hostname"] = _hostname[0]
         netman.start(sta=sta)
+        if _radio:
+            netman.radio(**_radio)
+            _radio.clear()
         if _sta["ip"] is not None:
             netman._apply_sta({"ip": _sta["ip"]})
         _netman.sta_reconnect_limit(_sta["reconnects"])
@@ -477,16 +484,20 @@ class WLAN:
             self._require(STA_IF)
             return
         if name == "txpower":
-            power = int(_float(value) * 4)
+            power = int(_float(value) * 4)  # esp_wifi_set_max_tx_power() takes quarter dBm
             if not 8 <= power <= 84:
                 raise _unknown_error(_ESP_ERR_INVALID_ARG)
-            _radio["txpower"] = power * 0.25
+            _set_radio("txpower", power / 4)
             return
-        if name in ("pm", "protocol"):
-            setting = _int(value)
-            if (name == "pm" and setting not in (0, 1, 2)) or (name == "protocol" and not 0 < setting <= 0x1F):
+        if name == "pm":
+            mode = _int(value)
+            if mode not in (0, 1, 2):
                 raise _unknown_error(_ESP_ERR_INVALID_ARG)
-            _radio[name] = setting
+            _set_radio("power_save", _PM[mode])
+            return
+        if name == "protocol":
+            bits = _int(value)
+            _set_radio("protocol", tuple(n for n, bit in _PROTOCOL if bits & bit))
             return
         if name == "channel":
             channel = _int(value) & 0xFF
@@ -532,8 +543,12 @@ class WLAN:
         if name == "reconnects":
             self._require(STA_IF)
             return _sta["reconnects"]
-        if name in ("txpower", "pm", "protocol"):
-            return _radio[name]
+        if name == "txpower":
+            return _get_radio("txpower")
+        if name == "pm":
+            return _PM.index(_get_radio("power_save"))
+        if name == "protocol":
+            return sum(bit for n, bit in _PROTOCOL if n in _get_radio("protocol"))
         if name == "max_clients":
             return _ap["max_clients"]
         if name == "hidden":
@@ -545,7 +560,23 @@ class WLAN:
         raise ValueError("unknown config param")
 
 
-_AP_KEYS = ("channel", "ssid", "essid", "hidden", "security", "authmode", "key", "password", "max_clients")
+def _set_radio(key, value):
+    # netman checks it as it checks netman.radio(): what it refuses, an
+    # ESP32's driver refuses too (ESP_ERR_INVALID_ARG).
+    try:
+        _config.radio_section({key: value}, "WLAN.config")
+        if _running():
+            netman.radio(**{key: value})
+        else:
+            _radio[key] = value
+    except ValueError:
+        raise _unknown_error(_ESP_ERR_INVALID_ARG)
+
+
+def _get_radio(key):
+    if _running():
+        return netman.radio()[key]
+    return _radio.get(key, _RADIO_DEFAULTS[key])
 
 
 def _ap_ssid():
@@ -660,8 +691,8 @@ def ipconfig(*param, **values):
             raise TypeError("must query one param")
         if param[0] != "dns":
             raise ValueError("unexpected key")
-        if _radio["dns"] is not None:
-            return _radio["dns"]
+        if _dns[0] is not None:
+            return _dns[0]
         ip = _netman.sta_info()["ip"] if _running() else None
         return ip[3] if ip else "0.0.0.0"
     if param:
@@ -673,7 +704,7 @@ def ipconfig(*param, **values):
             _config.sta_section({"ip": (value, "255.0.0.0", value, value)}, "ipconfig")
         except (TypeError, ValueError):
             raise ValueError("invalid arguments as dns server")
-        _radio["dns"] = value
+        _dns[0] = value
     return None
 
 
