@@ -52,6 +52,12 @@ def test_station_walks_through_micropythons_status_codes(probe) -> None:
         "('127.77.0.1', True, '127.77.0.1')"
     assert dev.value("sta.status('rssi')") == "-55"
     assert dev.value("(sta.config('ssid'), sta.config('channel'))") == "('home', 6)"
+    # connect(bssid=) joins that AP; a BSSID nobody has is no AP found.
+    bssid = eval(dev.value("sta.scan()[0][1]"))
+    dev.run(f"sta.connect('home', 'secret123', bssid={bssid!r})")
+    wait(dev, "sta.isconnected()", "True")
+    assert dev.value("netman.info()['ap']['bssid']") == repr(bssid)
+    assert dev.run("sta.connect('home', 'secret123', bssid=b'12345')") == "ERR ValueError None "
     dev.run("sta.disconnect()")
     wait(dev, "netman.sta_status()", "'disconnected'")
     assert dev.value("sta.status()") == "1000"

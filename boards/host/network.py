@@ -272,10 +272,11 @@ class WLAN:
             # network_wlan_connect(): the given values form the whole config.
             settings["ssid"] = _text(ssid if ssid is not None else b"")[:32]
             settings["psk"] = _text(key if key is not None else b"")[:64]
+            settings["bssid"] = None  # any AP with that SSID, unless one is named
             if bssid is not None:
-                if len(_text(bssid)) != 6:
+                settings["bssid"] = _text(bssid)
+                if len(settings["bssid"]) != 6:
                     raise ValueError()
-                raise OSError(_EOPNOTSUPP, "network: connect(bssid=) needs netman's BSSID joins")
             try:
                 _config.check_ssid("connect", "ssid", settings["ssid"])
                 _config.check_psk("connect", "key", settings["psk"])
