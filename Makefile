@@ -73,7 +73,7 @@ test: host venv $(TYPINGS)/.installed emu-deps
 #   make firmware BOARD=RPI_PICO_W MICROPY_DIR=~/micropython [BOARD_VARIANT=...]
 # ESP32 boards also need IDF_PATH (ESP-IDF 5.x, its export.sh sourced).
 firmware:
-	$(PYTHON) tools/firmware.py --board "$(BOARD)" --variant "$(BOARD_VARIANT)" --micropy-dir "$(MICROPY_DIR)" --jobs $(JOBS)
+	$(PYTHON) tools/firmware.py --board "$(BOARD)" --variant "$(BOARD_VARIANT)" --micropy-dir "$(MICROPY_DIR)" --jobs $(JOBS) $(if $(COMPARE),--compare)
 
 # The smoke test on a real board, through mpremote (README: "Test on your board").
 # The recipe is not echoed: it carries the PSK.
