@@ -12,6 +12,7 @@ from pathlib import Path
 from .air import Air
 from .control import handle_control
 from .scenario import ScenarioError, load
+from .uplink import Uplink
 
 
 def _unlink(path: str) -> None:
@@ -32,10 +33,14 @@ async def serve(air: Air, air_path: str, control_path: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     air.print(f"netsim: ready air={air_path} control={control_path}")
     script = loop.create_task(air.run_script())
+    uplinks = [loop.create_task(Uplink(air, forward, air.scenario.dhcp.gateway).run())
+               for forward in air.scenario.forwards]
     try:
         await stop.wait()
     finally:
         script.cancel()
+        for uplink in uplinks:
+            uplink.cancel()
         devices.close()
         control.close()
         for path in (air_path, control_path):

@@ -184,6 +184,7 @@ class Scenario:
     timings: Timings = field(default_factory=Timings)
     espnow: EspNow = field(default_factory=EspNow)
     events: list[ScriptedEvent] = field(default_factory=list)
+    forwards: list[Any] = field(default_factory=list)   # uplink.Forward
 
 
 def _table(data: dict[str, Any], key: str, cls: type, convert: dict[str, Any] | None = None) -> Any:
@@ -221,15 +222,22 @@ def load(source: str | Path | None) -> Scenario:
 
 
 def parse(data: dict[str, Any]) -> Scenario:
-    unknown = set(data) - {"ap", "dhcp", "air", "espnow", "event"}
+    unknown = set(data) - {"ap", "dhcp", "air", "espnow", "event", "forward"}
     if unknown:
-        raise ScenarioError(f"unknown table(s) {', '.join(sorted(unknown))}; valid: ap, dhcp, air, espnow, event")
+        raise ScenarioError(f"unknown table(s) {', '.join(sorted(unknown))}; valid: ap, dhcp, air, espnow, event, "
+                            "forward")
     scenario = Scenario(
         aps=[ap_from_dict(ap) for ap in data.get("ap", [])],
         dhcp=_table(data.get("dhcp", {}), "dhcp", Dhcp),
         timings=_table(data.get("air", {}), "air", Timings),
         espnow=_table(data.get("espnow", {}), "espnow", EspNow),
     )
+    from .uplink import Forward
+
+    scenario.forwards = [_table(f, "forward", Forward) for f in data.get("forward", [])]
+    for forward in scenario.forwards:
+        if forward.ap not in {ap.ssid for ap in scenario.aps}:
+            raise ScenarioError(f"forward: no [[ap]] with ssid {forward.ap!r}")
     bssids = [ap.bssid for ap in scenario.aps]
     if len(set(bssids)) != len(bssids):
         raise ScenarioError("ap: two access points share a BSSID (APs serving one SSID need a bssid each)")
