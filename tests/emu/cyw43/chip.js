@@ -291,13 +291,21 @@ class Cyw43 {
             headerLength: this.switches.rxHeaderLength });
     }
 
-    /** What the air says, for netsim.js. */
+    /**
+     * What the air says, for netsim.js. It arrives on Node.js's event loop,
+     * between slices of simulated time; the chip acts on it at the next
+     * instant of simulated time, from an alarm, like everything it does.
+     */
     fromAir(type, fields) {
-        if (!this.powered || !this.firmware.booted) {
+        if (!this.powered) {
             return;
         }
-        this.trace(`air: ${type}`);
-        this.firmware.onAir(type, fields);
+        this.timers.after(0, () => {
+            if (this.firmware.booted) {
+                this.trace(`air: ${type}`);
+                this.firmware.onAir(type, fields);
+            }
+        });
     }
 }
 

@@ -66,6 +66,7 @@ class FakeAir {
 
     tell(type, fields = {}) {
         this.chip.fromAir(type, fields);
+        this.chip.timers.clock.advance(0);
     }
 }
 
