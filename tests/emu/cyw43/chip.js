@@ -11,20 +11,51 @@ const { StationGateway, ApLan } = require('./gateway');
 const sdpcm = require('./sdpcm');
 const { encodeEvent } = require('./events');
 const { resolveSwitches } = require('./switches');
+const { formatDump } = require('./dump');
+const net = require('./net');
+
+/** An Ethernet frame in a few words, for the trace. */
+function describeEthernet(frame) {
+    const eth = net.parseEthernet(frame);
+    if (eth === null) {
+        return `${frame.length} bytes`;
+    }
+    if (eth.type === net.ETHERTYPE.ARP) {
+        const arp = net.parseArp(eth.payload);
+        return arp ? `ARP ${arp.op === 1 ? 'who-has' : 'is-at'} ${arp.targetIp} from ${arp.senderIp}` : 'ARP';
+    }
+    if (eth.type === net.ETHERTYPE.IPV4) {
+        const ip = net.parseIpv4(eth.payload);
+        if (ip === null) {
+            return 'IPv4 (bad)';
+        }
+        const udp = ip.proto === net.PROTO.UDP ? net.parseUdp(ip) : null;
+        return udp ? `UDP ${ip.src}:${udp.srcPort} -> ${ip.dst}:${udp.dstPort} (${udp.data.length} bytes)`
+            : `IPv4 proto ${ip.proto} ${ip.src} -> ${ip.dst}`;
+    }
+    return `ethertype 0x${eth.type.toString(16)}, ${frame.length} bytes`;
+}
 
 const RX_QUEUE_LIMIT = 256;
 
-/** Millisecond timers on a clock with rp2040js's interface (nanos, createAlarm). */
+/**
+ * Millisecond timers on a clock with rp2040js's interface (nanos, createAlarm). They fire in the
+ * order of their time and, at the same time, in the order they were set (rp2040js's clock puts
+ * an alarm before the others of the same instant), on one alarm of the clock.
+ */
 class Timers {
     constructor(clock) {
         this.clock = clock;
-        this.live = new Set();
+        this.pending = [];       // { at (nanos), seq, fn }, sorted
+        this.seq = 0;
+        this.alarm = null;
     }
 
     /** A power cycle of the board brings a new clock. */
     bind(clock) {
         this.cancelAll();
         this.clock = clock;
+        this.alarm = null;
     }
 
     now() {
@@ -32,20 +63,42 @@ class Timers {
     }
 
     after(ms, fn) {
-        const handle = { cancel: () => { alarm.cancel(); this.live.delete(handle); } };
-        const alarm = this.clock.createAlarm(() => {
-            this.live.delete(handle);
-            fn();
-        });
-        this.live.add(handle);
-        alarm.schedule(Math.max(0, ms) * 1e6);
-        return handle;
+        const entry = { at: this.clock.nanos + Math.max(0, ms) * 1e6, seq: this.seq++, fn };
+        let i = this.pending.length;
+        while (i > 0 && this.pending[i - 1].at > entry.at) {
+            i--;
+        }
+        this.pending.splice(i, 0, entry);
+        this.arm();
+        return { cancel: () => {
+            const at = this.pending.indexOf(entry);
+            if (at >= 0) {
+                this.pending.splice(at, 1);
+            }
+        } };
+    }
+
+    arm() {
+        if (this.alarm === null) {
+            this.alarm = this.clock.createAlarm(() => this.fire());
+        }
+        if (this.pending.length > 0) {
+            this.alarm.schedule(Math.max(0, this.pending[0].at - this.clock.nanos));
+        }
+    }
+
+    fire() {
+        while (this.pending.length > 0 && this.pending[0].at <= this.clock.nanos) {
+            this.pending.shift().fn();
+        }
+        if (this.pending.length > 0) {
+            this.arm();
+        }
     }
 
     cancelAll() {
-        for (const handle of [...this.live]) {
-            handle.cancel();
-        }
+        this.pending = [];
+        this.alarm?.cancel();
     }
 }
 
@@ -54,7 +107,12 @@ class Cyw43 {
      * clock: rp2040js's clock (or a test's); air: { send(type, fields) };
      * mac: the chip's MAC (the one the air knows it by).
      */
-    constructor({ clock, air, mac, switches = {}, udpMap, ntpServer, log = () => {}, trace = false }) {
+    /**
+     * dump(text): every bus transaction in cyw43_bus_pio_spi.c's dump format (dump.js), or null.
+     */
+    constructor({ clock, air, mac, switches = {}, udpMap, ntpServer, log = () => {}, trace = false, dump = null }) {
+        this.dump = dump;
+        this.dumpCounter = 0;
         this.switches = resolveSwitches(switches);
         this.timers = new Timers(clock);
         this.log = (text) => log(`[cyw43 ${this.timers.now().toFixed(3)} ms] ${text}`);
@@ -63,6 +121,7 @@ class Cyw43 {
         this.csHigh = true;
         this.hostWake = false;
         this.onHostWake = () => {};
+        this.eventLog = [];            // what the chip told the host: { ms, type, status, reason, flags, ifidx }
         this.stats = { transactions: 0, framesIn: 0, framesOut: 0, ioctls: 0, events: 0, dataIn: 0, dataOut: 0,
             creditFrames: 0, dropped: 0, badFrames: 0 };
         this.backplane = new Backplane({
@@ -151,6 +210,7 @@ class Cyw43 {
             return;
         }
         this.stats.transactions++;
+        this.dump?.(formatDump(this.dumpCounter++, bytes, null));
         this.gspi.write(bytes);
         this.updateHostWake();
     }
@@ -161,6 +221,8 @@ class Cyw43 {
         }
         this.stats.transactions++;
         const out = this.gspi.read(bytes, length);
+        // The driver's receive buffer holds the command's place, zeroed, then what was read.
+        this.dump?.(formatDump(this.dumpCounter++, bytes, Buffer.concat([Buffer.alloc(bytes.length), out])));
         this.updateHostWake();
         return out;
     }
@@ -243,6 +305,7 @@ class Cyw43 {
             this.firmware.ioctl(frame.ioctl);
         } else {
             this.stats.dataIn++;
+            this.trace(`data from the host if${frame.iface}: ${describeEthernet(frame.ethernet)}`);
             this.firmware.fromHost(frame.iface, frame.ethernet);
             // The host stalls on its credit unless the chip answers each data frame.
             if (!this.rxQueue.some((entry) => entry.payload.length === 0)) {
@@ -274,9 +337,20 @@ class Cyw43 {
         }
     }
 
+    /** Change switches while the chip runs (the firmware reads them when it acts). */
+    setSwitches(given) {
+        const merged = resolveSwitches({ ...this.switches, ...given });
+        Object.assign(this.switches, merged);
+    }
+
     emitEvent(fields) {
         this.stats.events++;
         const ifidx = fields.ifidx || 0;
+        if (this.eventLog.length >= 1000) {
+            this.eventLog.shift();
+        }
+        this.eventLog.push({ ms: this.timers.now(), type: fields.type, status: fields.status || 0, reason: fields.reason || 0,
+            flags: fields.flags || 0, ifidx });
         this.trace(`event ${fields.type} status ${fields.status || 0} reason ${fields.reason || 0} flags ${fields.flags || 0} if${ifidx}`);
         this.enqueue({ channel: sdpcm.CHANNEL_EVENT, payload: sdpcm.bdcPayload(ifidx, encodeEvent(fields)),
             headerLength: this.switches.rxHeaderLength });
@@ -287,6 +361,7 @@ class Cyw43 {
             return;
         }
         this.stats.dataOut++;
+        this.trace(`data to the host if${iface}: ${describeEthernet(ethernet)}`);
         this.enqueue({ channel: sdpcm.CHANNEL_DATA, payload: sdpcm.bdcPayload(iface, ethernet),
             headerLength: this.switches.rxHeaderLength });
     }

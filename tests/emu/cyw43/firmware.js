@@ -59,7 +59,17 @@ class Firmware {
         this.switches = switches;
         this.airMac = Buffer.from(mac);
         this.log = log;
+        this.unmodelled = new Set();   // what was refused, logged once each
         this.reset();
+    }
+
+    /** Log a request the model does not know, once. */
+    refuse(what) {
+        if (!this.unmodelled.has(what)) {
+            this.unmodelled.add(what);
+            this.log(`firmware: ${what} is not modelled (refused with BCME_UNSUPPORTED)`);
+        }
+        return { status: BCME.UNSUPPORTED };
     }
 
     reset() {
@@ -151,12 +161,16 @@ class Firmware {
             this.log(`firmware: ioctl ${request.cmd} failed in the model: ${error.stack}`);
             result = { status: BCME.ERROR };
         }
-        const data = result.data ?? (result.status ? this.errorPayload(request) : request.data);
+        const data = result.data ?? (result.notAssociated ? this.errorPayload(request) : request.data);
         const reply = Buffer.alloc(request.data.length);
         data.copy(reply, 0, 0, Math.min(data.length, reply.length));
         this.host.emitControl(request, reply, result.status || 0);
     }
 
+    // A refused request comes back as it was sent: cyw43_ll_wifi_ap_get_stas sends its "maxassoc"
+    // GET twice on one buffer, so the second asks for an iovar named by the first's answer, and the
+    // driver reads the maximum from what the refusal returns. Whether "not associated" refusals
+    // (BSSID, RSSI) are the same is a switch.
     errorPayload(request) {
         return this.switches.notAssociatedPayload === 'echo' ? request.data : Buffer.alloc(request.data.length);
     }
@@ -205,7 +219,7 @@ class Firmware {
             case WLC.GET_SSID: {
                 const ssid = iface === AP ? this.ap.ssid : (this.link.bss ? this.link.bss.ssid : null);
                 if (ssid === null) {
-                    return { status: BCME.NOTASSOCIATED };
+                    return { status: BCME.NOTASSOCIATED, notAssociated: true };
                 }
                 const out = Buffer.alloc(36);
                 out.writeUInt32LE(ssid.length, 0);
@@ -216,7 +230,7 @@ class Firmware {
                 if (iface === AP) {
                     return { data: this.apBssid() };
                 }
-                return this.link.bss ? { data: this.link.bss.bssid } : { status: BCME.NOTASSOCIATED };
+                return this.link.bss ? { data: this.link.bss.bssid } : { status: BCME.NOTASSOCIATED, notAssociated: true };
             case WLC.DISASSOC:
                 return this.disassociate();
             case WLC.GET_RSSI:
@@ -249,8 +263,7 @@ class Firmware {
             case WLC.SET_VAR:
                 return set ? this.setVar(iface, data) : this.getVar(iface, data);
             default:
-                this.log(`firmware: ioctl ${cmd} (${set ? 'set' : 'get'}) is not modelled`);
-                return { status: BCME.UNSUPPORTED };
+                return this.refuse(`ioctl ${cmd} (${set ? 'set' : 'get'})`);
         }
     }
 
@@ -294,8 +307,7 @@ class Firmware {
                 if (NUMERIC_IOVARS.has(name) || BSSCFG_IOVARS.has(name)) {
                     return { data: u32(this.numeric.get(name) ?? 0) };
                 }
-                this.log(`firmware: iovar ${name} (get) is not modelled`);
-                return { status: BCME.UNSUPPORTED };
+                return this.refuse(`iovar ${JSON.stringify(name)} (get)`);
         }
     }
 
@@ -388,8 +400,7 @@ class Firmware {
                     this.numeric.set(name, value.length >= 4 ? value.readUInt32LE(0) : 0);
                     return {};
                 }
-                this.log(`firmware: iovar ${name} (set) is not modelled`);
-                return { status: BCME.UNSUPPORTED };
+                return this.refuse(`iovar ${JSON.stringify(name)} (set)`);
         }
     }
 
@@ -434,6 +445,7 @@ class Firmware {
         this.link.bss = null;
         this.link.linked = false;
         this.link.attempt++;
+        this.link.startedMs = this.host.timers.now();
         if (wasLinked) {
             this.event({ type: EV.LINK, flags: 0, reason: LINK_REASON.DISASSOC, dst: this.mac });
             this.gateway.linkDown();
@@ -460,14 +472,14 @@ class Firmware {
             const mac = macText(data.subarray(4, 10));
             const station = this.ap.stations.get(mac);
             if (station === undefined) {
-                return { status: BCME.NOTASSOCIATED };
+                return { status: BCME.NOTASSOCIATED, notAssociated: true };
             }
             const out = Buffer.from(data);
             out.writeInt32LE(station.rssi, 0);
             return { data: out };
         }
         if (!this.link.linked) {
-            return { status: BCME.NOTASSOCIATED };
+            return { status: BCME.NOTASSOCIATED, notAssociated: true };
         }
         const out = Buffer.alloc(Math.max(4, data.length));
         out.writeInt32LE(this.link.bss.rssi, 0);
@@ -763,18 +775,36 @@ class Firmware {
 
     // ---- what the air says ----
 
+    /** Until joinLatencyMs has passed since the join began, what the air says about it waits. */
+    afterJoinLatency(fn) {
+        const wait = this.link.state === 'joining'
+            ? this.switches.joinLatencyMs - (this.host.timers.now() - this.link.startedMs) : 0;
+        if (wait <= 0) {
+            fn();
+            return;
+        }
+        const attempt = this.link.attempt;
+        this.later(this.link, wait, () => {
+            if (this.link.attempt === attempt) {
+                fn();
+            }
+        });
+    }
+
     onAir(type, fields) {
         switch (type) {
             case 'sta_connected':
-                this.onStaConnected(fields);
+                this.afterJoinLatency(() => this.onStaConnected(fields));
                 break;
             case 'sta_got_ip':
-                if (this.link.state === 'associated') {
-                    this.gateway.setLease(fields);
-                }
+                this.afterJoinLatency(() => {
+                    if (this.link.state === 'associated') {
+                        this.gateway.setLease(fields);
+                    }
+                });
                 break;
             case 'sta_disconnected':
-                this.onStaDisconnected(fields.reason);
+                this.afterJoinLatency(() => this.onStaDisconnected(fields.reason));
                 break;
             case 'sta_beacon_timeout':
                 this.onBeaconTimeout();

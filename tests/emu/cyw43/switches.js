@@ -9,6 +9,7 @@ const SWITCHES = {
     bootMs: { default: 29, range: [0, 2000], doc: 'ARM core out of reset -> HT clock (cyw43_ll.c: "takes about 29ms")' },
     f2ReadyMs: { default: 2, range: [0, 1000], doc: 'HT clock -> F2 ready' },
     ioctlLatencyMs: { default: 0, range: [0, 1000], doc: 'an ioctl request -> its reply readable' },
+    joinLatencyMs: { default: 0, range: [0, 20000], doc: 'a join request -> the first event of its outcome, at the least (real joins take 1-3 s; the air adds its own)' },
     joinEventGapMs: { default: 2, range: [0, 5000], doc: 'between the events of one join (AUTH, ASSOC, LINK, SET_SSID, PSK_SUP)' },
     linkDownDelayMs: { default: 0, range: [0, 10000], doc: 'DEAUTH_IND/DISASSOC_IND from the AP -> LINK down' },
     handshakeTimeoutMs: { default: null, range: [0, 20000], doc: 'wrongPsk=handshake_timeout: how long the supplicant waits (null: the host\'s bsscfg:sup_wpa_tmo)' },

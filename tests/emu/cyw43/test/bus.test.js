@@ -112,3 +112,23 @@ test('a powered-off chip answers zeros', () => {
     const host = new HostDriver(chip, null);
     assert.equal(host.readRegSwap(0, 0x14), 0);
 });
+
+test('timers fire in time order, and in setting order at the same instant, on rp2040js\'s clock', () => {
+    // rp2040js's clock runs same-instant alarms newest first; the model's timers must not.
+    const { RP2040 } = require('rp2040js');
+    const { Timers } = require('../chip');
+    const { clock } = new RP2040();
+    const timers = new Timers(clock);
+    const seen = [];
+    timers.after(5, () => seen.push('b'));
+    timers.after(0, () => seen.push('a1'));
+    timers.after(0, () => seen.push('a2'));
+    const c = timers.after(5, () => seen.push('c'));
+    timers.after(5, () => {
+        seen.push('d');
+        timers.after(0, () => seen.push('e'));
+    });
+    c.cancel();
+    clock.tick(10e6);
+    assert.deepEqual(seen, ['a1', 'a2', 'b', 'd', 'e']);
+});

@@ -370,3 +370,26 @@ test('the LED is WL_GPIO0 (gpioout mask, value); unknown iovars are refused with
     assert.ok(logs.some((l) => l.includes('LED (WL_GPIO0) on')));
     assert.equal(host.setVar('no_such_thing', u32(1)).status, -23);
 });
+
+test('joinLatencyMs holds the outcome of a join back; an escan meanwhile meets a joining chip', () => {
+    const { host, air, chip } = upChip({ joinLatencyMs: 1500, escanWhileJoining: 'refuse' });
+    join(host, 'home', 'secret123');
+    connected(air, host);
+    assert.equal(chip.firmware.link.state, 'joining');
+    assert.equal(host.setVar('escan', escanParams()).status, -16);
+    host.drain(1500);
+    assert.equal(joinState(host.events).up, true);
+    assert.equal(chip.firmware.link.state, 'associated');
+});
+
+test('cyw43_ll_wifi_ap_get_stas: its second "maxassoc" GET (named by the first answer) still reads the maximum', () => {
+    const { host } = upChip();
+    host.setVar('maxassoc', u32(4), 1);
+    const buf = Buffer.alloc(13);
+    buf.write('maxassoc\0');
+    buf.writeUInt32LE(1, 9);
+    const first = host.ioctl(262, false, buf);
+    const second = host.ioctl(262, false, first);
+    assert.equal(second.status, -23, 'an iovar named "\\x04" is refused');
+    assert.equal(second.readUInt32LE(0), 4, 'and the refusal carries the buffer back');
+});
