@@ -26,7 +26,14 @@ def node() -> str:
 
 def test_the_model_has_unit_tests() -> None:
     assert {p.name for p in TEST_FILES} >= {"bus.test.js", "sdpcm.test.js", "firmware.test.js", "gateway.test.js",
-                                              "pio.test.js"}
+                                              "pio.test.js", "dump.test.js"}
+
+
+def test_every_switch_is_documented() -> None:
+    names = subprocess.run([node(), "-e", "console.log(Object.keys(require('./switches').SWITCHES).join(' '))"],
+                           cwd=MODEL, capture_output=True, text=True, check=True).stdout.split()
+    readme = (MODEL.parent / "README.md").read_text()
+    assert names and [name for name in names if f"`{name}`" not in readme] == []
 
 
 @pytest.mark.parametrize("test_file", TEST_FILES, ids=[p.stem for p in TEST_FILES])
