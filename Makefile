@@ -15,15 +15,15 @@ HOST_FW := $(BUILD)/host/micropython
 VENV := $(BUILD)/venv
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
+# The unix port's arguments but its BUILD folder (one per configuration).
 HOST_MAKE_ARGS := \
 	VARIANT_DIR=$(CURDIR)/boards/host \
-	BUILD=$(BUILD)/host \
 	USER_C_MODULES=$(CURDIR) \
 	NETMAN_PORT=host \
 	MICROPY_MPYCROSS=$(MPY_CROSS) \
 	MPY_LIB_DIR=$(MPY_LIB_DIR)
 
-.PHONY: all host mpy-cross demo test bench venv firmware test-device emu-deps test-emu clean distclean debian-packages FORCE
+.PHONY: all host host-asan mpy-cross demo test test-asan bench venv firmware test-device emu-deps test-emu clean distclean debian-packages FORCE
 
 all: host
 
@@ -46,7 +46,17 @@ mpy-cross: $(MPY_STAMP)
 
 # The port's own make decides what is out of date: a second run compiles nothing.
 host: debian-packages mpy-cross $(MPY_LIB_DIR)/README.md
-	$(MAKE) -C $(MPY_DIR)/ports/unix -j$(JOBS) $(HOST_MAKE_ARGS)
+	$(MAKE) -C $(MPY_DIR)/ports/unix -j$(JOBS) $(HOST_MAKE_ARGS) BUILD=$(BUILD)/host
+
+# The same firmware with AddressSanitizer and UndefinedBehaviorSanitizer (and
+# MicroPython's own asserts: DEBUG=1), in a build folder of its own.
+ASAN_BUILD := $(BUILD)/host-asan
+ASAN_FW := $(ASAN_BUILD)/micropython
+ASAN_REPORTS := $(ASAN_BUILD)/reports
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+host-asan: debian-packages mpy-cross $(MPY_LIB_DIR)/README.md
+	$(MAKE) -C $(MPY_DIR)/ports/unix -j$(JOBS) $(HOST_MAKE_ARGS) BUILD=$(ASAN_BUILD) DEBUG=1 \
+		CFLAGS_EXTRA="$(SANITIZE)" LDFLAGS_EXTRA="$(SANITIZE)"
 
 $(VENV)/.installed: requirements-dev.txt | debian-packages
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +78,21 @@ demo: host
 
 test: host venv $(TYPINGS)/.installed emu-deps
 	NETMAN_FIRMWARE=$(HOST_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests
+
+# The whole suite against the sanitized firmware. Every device process writes
+# its reports (memory errors, undefined behaviour, leaks at exit) to
+# ASAN_REPORTS; any report fails the run, whatever the tests said.
+# detect_stack_use_after_return=0: the GC must see the real C stack.
+test-asan: host-asan venv $(TYPINGS)/.installed emu-deps
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	ASAN_OPTIONS=detect_stack_use_after_return=0:log_path=$(ASAN_REPORTS)/asan \
+		UBSAN_OPTIONS=print_stacktrace=1:log_path=$(ASAN_REPORTS)/ubsan \
+		NETMAN_FIRMWARE=$(ASAN_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests; \
+		status=$$?; \
+		if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then \
+			cat $(ASAN_REPORTS)/*; echo "test-asan: the sanitizer reports above fail the run"; exit 1; \
+		fi; \
+		exit $$status
 
 # Board firmware (README: "Build your firmware"):
 #   make firmware BOARD=RPI_PICO_W MICROPY_DIR=~/micropython [BOARD_VARIANT=...]
@@ -115,7 +140,7 @@ bench: host
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(PYTHON) $$b --firmware $(HOST_FW) || exit 1; done
 
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/mpy-cross
+	rm -rf $(BUILD)/host $(ASAN_BUILD) $(BUILD)/mpy-cross
 
 distclean:
 	rm -rf $(BUILD)
