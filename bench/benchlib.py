@@ -32,11 +32,11 @@ def air_and_device(scenario: str, app: str, firmware: Path | None, stdin: bool =
             air.stop()
 
 
-def main(doc: str, run: Callable[[Path | None, int], None]) -> int:
+def main(doc: str, run: Callable[[Path | None, int], None], rounds: int = 20) -> int:
     """Parse --firmware/--rounds, call run(firmware, rounds), print how long it took."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--firmware", type=Path, default=None, help="default: build/host/micropython")
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=rounds)
     args = parser.parse_args()
     start = time.monotonic()
     run(args.firmware, args.rounds)
