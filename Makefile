@@ -23,7 +23,7 @@ HOST_MAKE_ARGS := \
 	MICROPY_MPYCROSS=$(MPY_CROSS) \
 	MPY_LIB_DIR=$(MPY_LIB_DIR)
 
-.PHONY: all host host-asan mpy-cross demo test test-asan bench venv firmware test-device emu-deps test-emu clean distclean debian-packages FORCE
+.PHONY: all host host-asan host-tsan mpy-cross demo test test-asan test-tsan bench venv firmware test-device emu-deps test-emu clean distclean debian-packages FORCE
 
 all: host
 
@@ -79,20 +79,22 @@ demo: host
 test: host venv $(TYPINGS)/.installed emu-deps
 	NETMAN_FIRMWARE=$(HOST_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests
 
+# $(call watched,REPORTS,COMMAND): run the tests; any sanitizer report the
+# devices wrote to REPORTS fails the run, whatever the tests said.
+define watched
+	rm -rf $(1) && mkdir -p $(1)
+	$(2); status=$$?; \
+	if [ -n "$$(ls -A $(1))" ]; then cat $(1)/*; echo "$@: the sanitizer reports above fail the run"; exit 1; fi; \
+	exit $$status
+endef
+
 # The whole suite against the sanitized firmware. Every device process writes
 # its reports (memory errors, undefined behaviour, leaks at exit) to
-# ASAN_REPORTS; any report fails the run, whatever the tests said.
-# detect_stack_use_after_return=0: the GC must see the real C stack.
+# ASAN_REPORTS. detect_stack_use_after_return=0: the GC must see the real C stack.
 test-asan: host-asan venv $(TYPINGS)/.installed emu-deps
-	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
-	ASAN_OPTIONS=detect_stack_use_after_return=0:log_path=$(ASAN_REPORTS)/asan \
+	$(call watched,$(ASAN_REPORTS),ASAN_OPTIONS=detect_stack_use_after_return=0:log_path=$(ASAN_REPORTS)/asan \
 		UBSAN_OPTIONS=print_stacktrace=1:log_path=$(ASAN_REPORTS)/ubsan \
-		NETMAN_FIRMWARE=$(ASAN_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests; \
-		status=$$?; \
-		if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then \
-			cat $(ASAN_REPORTS)/*; echo "test-asan: the sanitizer reports above fail the run"; exit 1; \
-		fi; \
-		exit $$status
+		NETMAN_FIRMWARE=$(ASAN_FW) NETMAN_TYPINGS=$(TYPINGS) $(VENV)/bin/python -m pytest tests)
 
 # Board firmware (README: "Build your firmware"):
 #   make firmware BOARD=RPI_PICO_W MICROPY_DIR=~/micropython [BOARD_VARIANT=...]
@@ -139,8 +141,23 @@ BENCHMARKS := $(filter-out bench/benchlib.py,$(wildcard bench/*.py))
 bench: host
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(PYTHON) $$b --firmware $(HOST_FW) || exit 1; done
 
+# ThreadSanitizer (not in CI): the tests that work the I/O thread hardest,
+# against the firmware built with -fsanitize=thread; any report fails the run
+# (tools/tsan.supp: MicroPython's own scheduler flag).
+TSAN_BUILD := $(BUILD)/host-tsan
+TSAN_REPORTS := $(TSAN_BUILD)/reports
+TSAN_TESTS := tests/test_hostile_air.py tests/test_hostile_lifecycle.py tests/test_fuzz.py tests/test_espnow.py \
+	tests/test_sntp.py tests/test_mdns.py tests/test_sta_complete.py
+host-tsan: debian-packages mpy-cross $(MPY_LIB_DIR)/README.md
+	$(MAKE) -C $(MPY_DIR)/ports/unix -j$(JOBS) $(HOST_MAKE_ARGS) BUILD=$(TSAN_BUILD) DEBUG=1 \
+		CFLAGS_EXTRA="-fsanitize=thread -fno-omit-frame-pointer" LDFLAGS_EXTRA="-fsanitize=thread"
+
+test-tsan: host-tsan venv emu-deps
+	$(call watched,$(TSAN_REPORTS),TSAN_OPTIONS="log_path=$(TSAN_REPORTS)/tsan suppressions=$(CURDIR)/tools/tsan.supp" \
+		NETMAN_FIRMWARE=$(TSAN_BUILD)/micropython $(VENV)/bin/python -m pytest $(TSAN_TESTS))
+
 clean:
-	rm -rf $(BUILD)/host $(ASAN_BUILD) $(BUILD)/mpy-cross
+	rm -rf $(BUILD)/host $(ASAN_BUILD) $(TSAN_BUILD) $(BUILD)/mpy-cross
 
 distclean:
 	rm -rf $(BUILD)

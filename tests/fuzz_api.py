@@ -377,4 +377,3 @@ check_state("final stop")
 print("KINDS", sorted(kinds.items()))
 print("FUZZ DONE calls=%d raised=%d callbacks=%d bad=%d" % (counts["calls"], counts["raised"], counts["callbacks"],
                                                            counts["bad"]))
-sys.exit(0)

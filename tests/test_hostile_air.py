@@ -5,6 +5,7 @@ not believed."""
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import time
@@ -144,9 +145,7 @@ def test_an_address_of_zero_is_not_taken_and_mdns_never_listens_everywhere(probe
     time.sleep(0.3)
     assert dev.value("netman.sta_status()") == "'associated'"
     assert dev.value("netman.mdns_status()['running']") == "False"
-    # Nothing listens on 0.0.0.0:5353: the port is free for anyone.
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe_socket:
-        probe_socket.bind(("0.0.0.0", 5353))
+    assert udp_sockets_of(dev.process.proc.pid) == []
     # A real address: the responder runs, on that address only.
     air.sendall(got_ip("127.77.0.10"))
     dev.wait_event("got_ip")
@@ -155,6 +154,24 @@ def test_an_address_of_zero_is_not_taken_and_mdns_never_listens_everywhere(probe
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert dev.value("netman.mdns_status()['address']") == "'127.77.0.10'"
+    assert udp_sockets_of(dev.process.proc.pid) == [("127.77.0.10", 5353)]
+
+
+def udp_sockets_of(pid: int) -> list[tuple[str, int]]:
+    """The (address, port) of every UDP socket the process holds (from /proc)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    with open("/proc/net/udp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                address, port = fields[1].split(":")
+                found.append((socket.inet_ntoa(struct.pack("<I", int(address, 16))), int(port, 16)))
+    return found
 
 
 def test_ap_station_news_with_a_group_mac_is_not_believed(probe, fake_air: FakeAir) -> None:

@@ -98,3 +98,47 @@ except KeyboardInterrupt:
     time.sleep(0.3)  # out of the callback, back in the wait (dhcp_ms: 5 s)
     dev.proc.send_signal(signal.SIGINT)
     dev.wait_line("^INTERRUPTED inactive$")
+
+
+def test_an_application_that_ends_without_stop_leaves_as_a_crashed_device_would(device, air) -> None:
+    # The I/O thread is joined before the interpreter's heap goes (the ESP-NOW
+    # ring is on it): under the sanitizers (make test-asan) a thread left
+    # running would write to freed memory while the flood goes on.
+    mac = "02:00:00:00:0e:01"
+    app = device("""
+import time, netman
+from netman import espnow
+netman.wait_for_sta(ssid='home', psk='secret123')
+e = espnow.ESPNow()
+e.active(True)
+print("READY")
+time.sleep_ms(200)
+print("EXITING")
+""", mac=mac)
+    app.wait_line("^READY$")
+    air.client.espnow_flood(mac, count=20000, length=250)
+    app.wait_line("^EXITING$")
+    assert app.wait_exit(10) == 0, app.output
+    air.client.wait_for("device_left_air", mac=mac)
+
+
+def test_a_callback_that_stops_the_network_waits_until_start_is_done(device) -> None:
+    # ap_started comes while start() still brings ESP-NOW up (its first import
+    # is slow); delivered then, its stop() would leave start() half done.
+    script = """
+import netman
+
+def stopper(*args):
+    netman.stop()
+
+netman.start(ap=dict(ssid="own-ap", psk="ap-password", ap_started=stopper), espnow=dict(rxbuf=600))
+print("STARTED")
+import time
+time.sleep_ms(100)
+print("STATUS", netman.sta_status(), netman.stats()["callbacks_raised"])
+"""
+    for i in range(8):  # a fresh interpreter each time: the import is slow again
+        dev = device(script, name=f"starter{i}")
+        dev.wait_line("^STARTED$")
+        dev.wait_line("^STATUS inactive 0$")
+        assert dev.wait_exit(10) == 0, dev.output

@@ -142,6 +142,13 @@ static mp_obj_t mod_netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_netman_init_obj, mod_netman_init);
 
+// hold(flag): events wait in the queue while True; False delivers them.
+static mp_obj_t mod_netman_hold(mp_obj_t flag) {
+    netman_core_hold(mp_obj_is_true(flag));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_hold_obj, mod_netman_hold);
+
 static mp_obj_t mod_netman_close(void);
 
 // The open network as a heap object with a finaliser: a board's soft reset
@@ -261,6 +268,7 @@ static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_stats_obj, mod_netman_stats);
 static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__netman) },
     { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&mod_netman_init_obj) },
+    { MP_ROM_QSTR(MP_QSTR_hold), MP_ROM_PTR(&mod_netman_hold_obj) },
     { MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&mod_netman_open_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mod_netman_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_sta_config), MP_ROM_PTR(&mod_netman_sta_config_obj) },

@@ -96,10 +96,14 @@ static mp_obj_t event_arg(const netman_event_t *event) {
     }
 }
 
+// While the facade applies a configuration (start()), events wait in the
+// queue: a callback must not stop a network that is half set up.
+static bool delivery_held;
+
 static mp_obj_t netman_drain(mp_obj_t unused) {
     (void)unused;
     netman_event_t event;
-    for (;;) {
+    while (!delivery_held) {
         netman_hal_lock();
         bool have = netman_queue_pop_locked(&event);
         netman_hal_unlock();
@@ -121,6 +125,13 @@ static mp_obj_t netman_drain(mp_obj_t unused) {
         }
     }
     return mp_const_none;
+}
+
+void netman_core_hold(bool hold) {
+    delivery_held = hold;
+    if (!hold) {
+        request_drain(); // what arrived meanwhile (an empty queue just ends the drain)
+    }
 }
 
 void netman_core_set_dispatcher(mp_obj_t dispatcher) {

@@ -321,8 +321,11 @@ def start(config=None, **sections):
             and "provision" not in cfg):
         raise ValueError("sta: 'ssid' is required unless 'managed' is set or credentials are stored "
                          "(netman.credentials.store)")
-    _mac = _netman.open()
+    # Callbacks wait until the whole configuration is applied: one that stops
+    # the network must not find it half set up.
+    _netman.hold(True)
     try:
+        _mac = _netman.open()
         _network = Network()
         sta = cfg.get("sta")
         radio_settings = cfg.get("radio", {})
@@ -353,6 +356,8 @@ def start(config=None, **sections):
     except BaseException:
         stop()
         raise
+    finally:
+        _netman.hold(False)
     return _network
 
 
