@@ -14,6 +14,7 @@ from umqtt.robust import MQTTClient
 
 SSID, KEY = "home", "secret123"
 BROKER = "127.77.0.1"  # behind the AP (netsim's [[forward]]); on a board: your broker
+PORT = 1883
 TOPIC = b"sensor/reading"
 READINGS = 60
 PERIOD_MS = 100
@@ -25,7 +26,7 @@ while not wlan.isconnected():
     time.sleep_ms(100)
 print("online", wlan.ifconfig()[0])
 
-client = MQTTClient("sensor-1", BROKER, keepalive=30)
+client = MQTTClient("sensor-1", BROKER, port=PORT, keepalive=30)
 client.DELAY = 0.5  # between reconnect attempts (umqtt.robust's default: 2 s)
 client.DEBUG = True  # say why it reconnects
 client.connect(clean_session=False)

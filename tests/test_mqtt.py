@@ -7,6 +7,8 @@ outage breaks the client's TCP session as a real one does."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -37,34 +39,48 @@ def umqtt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return lib
 
 
-def free_tcp_port() -> int:
+def free_tcp_port(address: str = "127.0.0.1") -> int:
+    # Other test runs may share this machine's loopback: every port is a free one.
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((address, 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-@pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[int]:
-    """Debian's mosquitto on 127.0.0.1 at a free port; yields the port."""
+def run_mosquitto(tmp_path: Path, config: str, port: int) -> subprocess.Popen[str]:
+    """Debian's mosquitto with `config`, once it accepts connections on `port`."""
     binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     if not Path(binary).exists():
         pytest.fail("mosquitto is not installed (tools/debian-packages test installs it)", pytrace=False)
-    port = free_tcp_port()
     conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # As root it would turn into the user "mosquitto", who cannot read tmp_path.
+    conf.write_text(f"user {pwd.getpwuid(os.getuid()).pw_name}\n{config}")
+    log = (tmp_path / "mosquitto.log").open("w")  # a file: a pipe nobody reads would block the broker
+    proc = subprocess.Popen([binary, "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT, text=True)
+    log.close()
     deadline = time.monotonic() + 10
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
+            return proc
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                pytest.fail("mosquitto did not start:\n" + (proc.communicate()[0] or ""), pytrace=False)
+                pytest.fail("mosquitto did not start:\n" + (tmp_path / "mosquitto.log").read_text(), pytrace=False)
             time.sleep(0.05)
-    yield port
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[tuple[int, int]]:
+    """mosquitto on 127.0.0.1: (plain port, TLS port with a self-signed certificate)."""
+    plain, secure = free_tcp_port(), free_tcp_port()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.77.0.1", "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True, timeout=60)
+    proc = run_mosquitto(tmp_path, f"per_listener_settings false\nallow_anonymous true\npersistence false\n"
+                         f"listener {plain} 127.0.0.1\nlistener {secure} 127.0.0.1\n"
+                         f"certfile {tmp_path / 'cert.pem'}\nkeyfile {tmp_path / 'key.pem'}\n", plain)
+    yield plain, secure
     proc.terminate()
     proc.wait(5)
 
@@ -108,15 +124,17 @@ class Subscriber:
         self.proc.wait(5)
 
 
-def test_umqtt_robust_publishes_every_reading_through_outages(umqtt: Path, mosquitto: int, device, tmp_path: Path,
+def test_umqtt_robust_publishes_every_reading_through_outages(umqtt: Path, mosquitto: tuple[int, int], device,
                                                                request: pytest.FixtureRequest) -> None:
-    example = (REPO / "examples" / "mqtt_sensor.toml").read_text().replace("127.0.0.1:18830",
-                                                                           f"127.0.0.1:{mosquitto}")
+    broker, uplink = mosquitto[0], free_tcp_port("127.77.0.1")
+    example = (REPO / "examples" / "mqtt_sensor.toml").read_text().replace("127.0.0.1:18830", f"127.0.0.1:{broker}")
+    example = example.replace("port = 1883", f"port = {uplink}")
     request.node.add_marker(pytest.mark.scenario(example))
     air = request.getfixturevalue("air")
-    subscriber = Subscriber(mosquitto)
+    subscriber = Subscriber(broker)
     try:
-        sensor = device((REPO / "examples" / "mqtt_sensor.py").read_text(), name="mqtt_sensor",
+        script = (REPO / "examples" / "mqtt_sensor.py").read_text().replace("PORT = 1883", f"PORT = {uplink}")
+        sensor = device(script, name="mqtt_sensor",
                         env={"MICROPYPATH": f".frozen:{umqtt}"})
         sensor.wait_line(r"^published 5$", 20)
         returns = []
@@ -152,3 +170,45 @@ def test_umqtt_robust_publishes_every_reading_through_outages(umqtt: Path, mosqu
     # While the AP was down nothing arrived.
     for back in returns:
         assert not [n for stamp, n in got if back - OUTAGE_S + 0.3 < stamp < back]
+
+
+def test_umqtt_over_tls_with_the_host_builds_ssl(umqtt: Path, mosquitto: tuple[int, int], device,
+                                                 request: pytest.FixtureRequest) -> None:
+    # umqtt.simple's ssl=True imports `ussl`: the host build has it (and `ssl`),
+    # on its built-in tls, as MicroPython's unix port freezes them.
+    plain, secure = mosquitto
+    uplink = free_tcp_port("127.77.0.1")
+    request.node.add_marker(pytest.mark.scenario(f"""
+[[ap]]
+ssid = "home"
+psk = "secret123"
+
+[[forward]]
+ap = "home"
+port = {uplink}
+to = "127.0.0.1:{secure}"
+"""))
+    request.getfixturevalue("air")
+    subscriber = Subscriber(plain)
+    try:
+        client = device("""
+import network, time
+from umqtt.simple import MQTTClient
+wlan = network.WLAN()
+wlan.active(True)
+wlan.connect('home', 'secret123')
+while not wlan.isconnected():
+    time.sleep_ms(50)
+client = MQTTClient('tls-sensor', '127.77.0.1', port=PORT, ssl=True)
+client.connect()
+for n in range(3):
+    client.publish(b'sensor/tls', b'%d' % n, qos=1)
+client.disconnect()
+print('done')
+""".replace("PORT", str(uplink)), name="tls_sensor", env={"MICROPYPATH": f".frozen:{umqtt}"})
+        client.wait_line(r"^done$", 30)
+        subscriber.wait_for(lambda lines: sum(" " in line and not line.startswith("Client") for line in lines) >= 3,
+                            "given three readings")
+        assert [n for _, n in subscriber.messages()] == [0, 1, 2]
+    finally:
+        subscriber.stop()

@@ -57,8 +57,13 @@ class Uplink:
             while True:
                 up = self.ap_up()
                 if up and self.server is None:
-                    self.server = await asyncio.start_server(self._relay, self.address, self.forward.port)
-                    self.air.record("uplink_up", ap=self.forward.ap, port=self.forward.port)
+                    try:
+                        self.server = await asyncio.start_server(self._relay, self.address, self.forward.port)
+                    except OSError as error:  # e.g. the port still held: the next round tries again
+                        self.air.record("uplink_failed", ap=self.forward.ap, port=self.forward.port,
+                                        error=str(error))
+                    else:
+                        self.air.record("uplink_up", ap=self.forward.ap, port=self.forward.port)
                 elif not up and self.server is not None:
                     self._cut()
                 await asyncio.sleep(POLL_S)
@@ -80,12 +85,17 @@ class Uplink:
         self.links.clear()
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.links.add(writer)  # cut with the others, even before the server answers
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.forward.target)
         except OSError:
+            self.links.discard(writer)
             writer.transport.abort()
             return
-        self.links.update((writer, up_writer))
+        if writer not in self.links:  # cut meanwhile
+            up_writer.transport.abort()
+            return
+        self.links.add(up_writer)
 
         async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             try:
