@@ -19,8 +19,10 @@ if(NOT EXISTS ${NETMAN_PORT_DIR}/netman_port.cmake)
     message(FATAL_ERROR "netman: there is no HAL for port '${NETMAN_PORT}' (${NETMAN_PORT_DIR})")
 endif()
 
-file(GLOB NETMAN_CORE_SOURCES ${CMAKE_CURRENT_LIST_DIR}/*.c)
-file(GLOB NETMAN_PORT_SOURCES ${NETMAN_PORT_DIR}/*.c)
+# CONFIGURE_DEPENDS: an existing build directory re-globs at every build, so a
+# source file added since it was configured is compiled, not left out of the link.
+file(GLOB NETMAN_CORE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.c)
+file(GLOB NETMAN_PORT_SOURCES CONFIGURE_DEPENDS ${NETMAN_PORT_DIR}/*.c)
 
 add_library(usermod_netman INTERFACE)
 target_sources(usermod_netman INTERFACE ${NETMAN_CORE_SOURCES} ${NETMAN_PORT_SOURCES})
