@@ -80,3 +80,13 @@ def test_provision_example_with_a_phone(firmware: Path) -> None:
     assert any(re.fullmatch(r"\[provision\] online at 127\.77\.0\.\d+", line) for line in out)
     assert "[provision] stored: Credential(ssid='home', psk=<hidden>)" in out
     assert "secret123" not in "\n".join(line for line in out if not line.startswith("[provision_phone]"))
+
+
+def test_sniffer_presence_detector_sees_the_phone(firmware: Path) -> None:
+    lines = run_example(firmware, "sniffer.py", "sniffer.toml", "sniffer_phone.py",
+                        macs=("sniffer_phone=02:11:22:33:44:01",))
+    assert "arrived: 02:11:22:33:44:01 rssi -45" in lines
+    assert "present: 1" in lines
+    listed = next(line for line in lines if line.startswith("02:11:22:33:44:01 rssi"))
+    assert re.fullmatch(r"02:11:22:33:44:01 rssi -45 probes \d+ looking for \['home'\]", listed)
+    assert re.fullmatch(r"frames \d+ dropped 0", lines[-1])

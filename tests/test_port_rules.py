@@ -12,13 +12,19 @@ import pytest
 
 from conftest import REPO
 
-SOURCES = ["cmod/netman/netman_country.c", "ports/esp32/esp32_radio_rules.c", "ports/rp2/rp2_radio_rules.c"]
+SOURCES = ["cmod/netman/netman_country.c", "cmod/netman/netman_frame.c", "ports/esp32/esp32_radio_rules.c",
+           "ports/rp2/rp2_radio_rules.c"]
 
 # netman_hal.h
 ERR_OK, ERR_IO, ERR_UNSUPPORTED = 0, 3, 5
 RADIO_TXPOWER, RADIO_COUNTRY, RADIO_POWER_SAVE, RADIO_PROTOCOL, RADIO_BANDWIDTH = 1, 2, 4, 8, 16
 PS_NONE, PS_MIN, PS_MAX = 0, 1, 2
 B, G, N, LR = 1, 2, 4, 8
+
+
+class FrameFilter(ctypes.Structure):
+    """netman_frame_filter_t"""
+    _fields_ = [("types", ctypes.c_uint8), ("mgmt_subtypes", ctypes.c_uint16), ("ctrl_subtypes", ctypes.c_uint16)]
 
 
 class Radio(ctypes.Structure):
@@ -111,3 +117,37 @@ def test_esp32_refusals_of_values_are_unsupported_other_failures_io(rules) -> No
     assert rules.esp32_rules_refusal(0x106) == ERR_UNSUPPORTED    # ESP_ERR_NOT_SUPPORTED
     assert rules.esp32_rules_refusal(0x3001) == ERR_IO            # ESP_ERR_WIFI_NOT_INIT
     assert rules.esp32_rules_refusal(0x3002) == ERR_IO            # ESP_ERR_WIFI_NOT_STARTED
+
+
+def frame(kind: int, subtype: int, length: int = 24, version: int = 0) -> bytes:
+    return bytes([subtype << 4 | kind << 2 | version]) + bytes(length - 1)
+
+
+def test_the_core_filters_frames_by_type_and_subtype(rules) -> None:
+    def accepts(filt: FrameFilter, data: bytes) -> bool:
+        return bool(rules.netman_frame_accepts(ctypes.byref(filt), data, len(data)))
+
+    everything = FrameFilter(7, 0xFFFF, 0xFFFF)
+    assert accepts(everything, frame(0, 8)) and accepts(everything, frame(1, 13, 10)) and accepts(everything, frame(2, 4))
+    assert not accepts(everything, frame(3, 0))          # extension frames: not 802.11 as sniffers read it
+    assert not accepts(everything, frame(0, 8, version=1))
+    assert not accepts(everything, frame(1, 13, 9))      # shorter than an ACK
+    assert not accepts(everything, frame(2, 0, 2347))    # longer than an MPDU
+    probes = FrameFilter(1, 1 << 4, 0xFFFF)
+    assert accepts(probes, frame(0, 4)) and not accepts(probes, frame(0, 8)) and not accepts(probes, frame(2, 0))
+    acks = FrameFilter(2, 0xFFFF, 1 << 13)
+    assert accepts(acks, frame(1, 13, 10)) and not accepts(acks, frame(1, 11, 16)) and not accepts(acks, frame(0, 4))
+
+
+def test_esp32_promiscuous_filters_and_frame_lengths(rules) -> None:
+    rules.esp32_rules_promiscuous_filter.restype = ctypes.c_uint32
+    rules.esp32_rules_ctrl_filter.restype = ctypes.c_uint32
+    rules.esp32_rules_frame_length.restype = ctypes.c_size_t
+    # WIFI_PROMIS_FILTER_MASK_MGMT / _CTRL / _DATA
+    assert rules.esp32_rules_promiscuous_filter(1) == 1 and rules.esp32_rules_promiscuous_filter(7) == 7
+    # WIFI_PROMIS_CTRL_FILTER_MASK_ALL for every control subtype; ACK alone is bit 29.
+    assert rules.esp32_rules_ctrl_filter(0xFFFF) == 0xFF800000
+    assert rules.esp32_rules_ctrl_filter(1 << 13) == 1 << 29
+    assert rules.esp32_rules_ctrl_filter(1 << 2) == 0       # the driver has no bit for the trigger subtype
+    # sig_len counts the FCS.
+    assert rules.esp32_rules_frame_length(118) == 114 and rules.esp32_rules_frame_length(3) == 0

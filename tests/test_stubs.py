@@ -101,7 +101,7 @@ def public_names(tree: ast.Module) -> dict[str, set[str]]:
     return {name: methods for name, methods in names.items() if not name.startswith("_") or name == "__version__"}
 
 
-@pytest.mark.parametrize("module", ["__init__", "aio", "espnow", "aioespnow", "credentials"])
+@pytest.mark.parametrize("module", ["__init__", "aio", "espnow", "aioespnow", "credentials", "sniffer", "pycom"])
 def test_every_public_name_of_the_facade_has_a_stub(module: str) -> None:
     facade = public_names(ast.parse((FACADE / f"{module}.py").read_text()))
     stub = public_names(ast.parse((STUBS / "netman" / f"{module}.pyi").read_text()))

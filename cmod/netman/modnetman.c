@@ -192,6 +192,8 @@ static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_open_obj, mod_netman_open);
 
 static mp_obj_t mod_netman_close(void) {
     MP_STATE_VM(netman_session) = MP_OBJ_NULL;
+    // The sniffer needs the radio: it stops first.
+    netman_sniffer_close();
     if (netman_open) {
         netman_hal_close();
         netman_open = false;
@@ -308,6 +310,16 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_espnow_peer_count), MP_ROM_PTR(&mod_netman_espnow_peer_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_deliver), MP_ROM_PTR(&mod_netman_espnow_deliver_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_rate), MP_ROM_PTR(&mod_netman_espnow_rate_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_start), MP_ROM_PTR(&mod_netman_sniffer_start_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_stop), MP_ROM_PTR(&mod_netman_sniffer_stop_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_active), MP_ROM_PTR(&mod_netman_sniffer_active_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_recvinto), MP_ROM_PTR(&mod_netman_sniffer_recvinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_any), MP_ROM_PTR(&mod_netman_sniffer_any_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_stats), MP_ROM_PTR(&mod_netman_sniffer_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sniffer_irq), MP_ROM_PTR(&mod_netman_sniffer_irq_obj) },
+    { MP_ROM_QSTR(MP_QSTR_SnifferFrame), MP_ROM_PTR(&netman_sniffer_frame_type) },
+    { MP_ROM_QSTR(MP_QSTR_SNIFFER_RECORD_HEAD), MP_ROM_INT(NETMAN_SNIFFER_RECORD_HEAD) },
+    { MP_ROM_QSTR(MP_QSTR_send_raw), MP_ROM_PTR(&mod_netman_send_raw_obj) },
     { MP_ROM_QSTR(MP_QSTR_radio_set), MP_ROM_PTR(&mod_netman_radio_set_obj) },
     { MP_ROM_QSTR(MP_QSTR_radio_get), MP_ROM_PTR(&mod_netman_radio_get_obj) },
     { MP_ROM_QSTR(MP_QSTR_country_channels), MP_ROM_PTR(&mod_netman_country_channels_obj) },

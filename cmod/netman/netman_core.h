@@ -256,6 +256,36 @@ bool netman_espnow_irq_arm_locked(void);
 void netman_espnow_irq_schedule(void);
 void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg);
 
+// ---- sniffer (netman_sniffer.c) ----
+typedef struct {
+    uint32_t received;              // frames kept in the ring
+    uint32_t dropped;               // frames the full ring had no room for
+    uint32_t filtered;              // frames the filter did not take
+} netman_sniffer_stats_t;
+
+// What the ring keeps of a frame besides its first bytes.
+typedef struct {
+    uint16_t length;                // on the air, without the FCS
+    uint8_t channel;
+    int8_t rssi;
+    uint32_t time_ms;               // mp_hal_ticks_ms() when it arrived
+} netman_sniffer_meta_t;
+
+// Each frame's record: its meta and up to snaplen bytes.
+#define NETMAN_SNIFFER_RECORD_HEAD (2 + sizeof(netman_sniffer_meta_t))
+
+// The ring's storage comes from the GC heap (the caller allocates it).
+void netman_sniffer_start_locked(void *storage, size_t size, const netman_frame_filter_t *filter, uint16_t snaplen);
+void netman_sniffer_stop_locked(void);
+bool netman_sniffer_is_active(void);
+// Take the oldest frame: its meta and up to `max` of its bytes into data;
+// returns how many, 0 if none waits.
+size_t netman_sniffer_take(netman_sniffer_meta_t *meta, uint8_t *data, size_t max);
+bool netman_sniffer_any(void);
+void netman_sniffer_get_stats(netman_sniffer_stats_t *stats);
+// handler(arg) is scheduled once per burst of frames; MP_OBJ_NULL: none.
+void netman_sniffer_set_irq(mp_obj_t handler, mp_obj_t arg);
+
 // ---- radio settings (netman_radio.c) ----
 // Apply the fields radio->fields names (the caller checked every value).
 netman_err_t netman_radio_set(const netman_radio_t *radio);

@@ -3,17 +3,17 @@
  * allocating, read on the MicroPython thread without allocating; the send
  * counters; the registered peers and keys.
  *
- * Ring records: length (1), sender MAC (6), RSSI (1), timestamp ms (4),
- * then the payload. A record never wraps: when it does not fit before the
- * end of the buffer, the rest of the buffer is skipped (marked by a zero
- * length byte) and the record starts at the beginning.
+ * Ring records (netman_ring.c): length (1), sender MAC (6), RSSI (1),
+ * timestamp ms (4), then the payload.
  */
 #include <string.h>
 
 #include "py/mphal.h"
 #include "py/runtime.h"
 
+#include "netman_burst.h"
 #include "netman_core.h"
+#include "netman_ring.h"
 
 #define RECORD_HEAD (1 + NETMAN_MAC_LEN + 1 + 4)
 
@@ -21,30 +21,21 @@
 MP_REGISTER_ROOT_POINTER(void *netman_espnow_ring);
 
 static bool espnow_active;
-static size_t ring_size;
-static size_t ring_read;        // offset of the oldest record
-static size_t ring_write;       // offset where the next record goes
-static size_t ring_used;        // bytes in use, skipped tails included
+static netman_ring_t ring;
 static netman_espnow_stats_t stats;
-
-static uint8_t *ring(void) {
-    return MP_STATE_VM(netman_espnow_ring);
-}
 
 // The counters live as long as the process (MicroPython's singleton keeps
 // them across active() cycles too).
 void netman_espnow_start_locked(void *storage, size_t size) {
     MP_STATE_VM(netman_espnow_ring) = storage;
-    ring_size = size;
-    ring_read = ring_write = ring_used = 0;
+    netman_ring_init(&ring, storage, size, RECORD_HEAD, false);
     espnow_active = true;
 }
 
 void netman_espnow_stop_locked(void) {
     espnow_active = false;
     MP_STATE_VM(netman_espnow_ring) = NULL;
-    ring_size = 0;
-    ring_read = ring_write = ring_used = 0;
+    netman_ring_init(&ring, NULL, 0, RECORD_HEAD, false);
     // Responses still due will never come (modespnow.c, espnow_deinit).
     stats.tx_packets = stats.tx_responses;
 }
@@ -63,29 +54,17 @@ void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const
         netman_hal_unlock();
         return;
     }
-    size_t need = RECORD_HEAD + len;
-    size_t tail = ring_size - ring_write;   // room before the end
-    size_t skip = tail < need ? tail : 0;   // wasted when the record restarts at 0
-    if (ring_used + skip + need > ring_size) {
+    uint8_t *rec = netman_ring_put(&ring, len);
+    if (rec == NULL) {
         stats.rx_dropped++;                 // full: the newest frame is lost
         netman_hal_unlock();
         return;
     }
-    uint8_t *buf = ring();
-    if (skip) {
-        buf[ring_write] = 0;                // "the rest of the buffer is empty"
-        ring_used += skip;
-        ring_write = 0;
-    }
-    uint8_t *rec = buf + ring_write;
     uint32_t now = mp_hal_ticks_ms();
-    rec[0] = (uint8_t)len;
     memcpy(rec + 1, mac, NETMAN_MAC_LEN);
     rec[7] = (uint8_t)rssi;
     memcpy(rec + 8, &now, 4);
     memcpy(rec + RECORD_HEAD, data, len);
-    ring_write = (ring_write + need) % ring_size;
-    ring_used += need;
     stats.rx_packets++;
     bool notify = netman_espnow_irq_arm_locked();
     netman_hal_unlock();
@@ -96,23 +75,17 @@ void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const
 
 size_t netman_espnow_peek(netman_espnow_frame_t *frame, size_t *token) {
     netman_hal_lock();
-    if (ring_used == 0) {
+    size_t len;
+    const uint8_t *rec = netman_ring_peek(&ring, &len);
+    if (rec == NULL) {
         netman_hal_unlock();
         return 0;
     }
-    uint8_t *buf = ring();
-    if (ring_size - ring_read < RECORD_HEAD || buf[ring_read] == 0) {
-        // A skipped tail: the next record is at the beginning.
-        ring_used -= ring_size - ring_read;
-        ring_read = 0;
-    }
-    const uint8_t *rec = buf + ring_read;
-    size_t len = rec[0];
     memcpy(frame->mac, rec + 1, NETMAN_MAC_LEN);
     frame->rssi = (int8_t)rec[7];
     memcpy(&frame->time_ms, rec + 8, 4);
     memcpy(frame->data, rec + RECORD_HEAD, len);
-    *token = ring_read;
+    *token = ring.read;
     netman_hal_unlock();
     return len;
 }
@@ -120,20 +93,15 @@ size_t netman_espnow_peek(netman_espnow_frame_t *frame, size_t *token) {
 void netman_espnow_consume(size_t token) {
     netman_hal_lock();
     // Only the record peek() returned, if nobody took it meanwhile.
-    if (ring_used != 0 && ring_read == token) {
-        size_t len = ring()[ring_read];
-        ring_read = (ring_read + RECORD_HEAD + len) % ring_size;
-        ring_used -= RECORD_HEAD + len;
-        if (ring_used == 0) {
-            ring_read = ring_write = 0;
-        }
+    if (netman_ring_any(&ring) && ring.read == token) {
+        netman_ring_pop(&ring);
     }
     netman_hal_unlock();
 }
 
 bool netman_espnow_any(void) {
     netman_hal_lock();
-    bool any = ring_used != 0;
+    bool any = netman_ring_any(&ring);
     netman_hal_unlock();
     return any;
 }
@@ -292,45 +260,18 @@ void netman_espnow_forget_peers(void) {
     netman_hal_unlock();
 }
 
-// ---- irq: scheduled once per burst --------------------------------------------
+// ---- irq: scheduled once per burst (netman_burst.c) --------------------------
 
-MP_REGISTER_ROOT_POINTER(mp_obj_t netman_espnow_irq_handler);
-MP_REGISTER_ROOT_POINTER(mp_obj_t netman_espnow_irq_arg);
-static bool irq_pending;
+MP_REGISTER_ROOT_POINTER(void *netman_espnow_burst);
 
 bool netman_espnow_irq_arm_locked(void) {
-    if (MP_STATE_VM(netman_espnow_irq_handler) == MP_OBJ_NULL || irq_pending) {
-        return false;
-    }
-    irq_pending = true;
-    return true;
+    return netman_burst_arm_locked(MP_STATE_VM(netman_espnow_burst));
 }
-
-static mp_obj_t irq_trampoline(mp_obj_t arg) {
-    // Frames that arrive while the handler runs schedule it again.
-    netman_hal_lock();
-    irq_pending = false;
-    netman_hal_unlock();
-    mp_obj_t handler = MP_STATE_VM(netman_espnow_irq_handler);
-    if (handler != MP_OBJ_NULL) {
-        mp_call_function_1(handler, arg);
-    }
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(irq_trampoline_obj, irq_trampoline);
 
 void netman_espnow_irq_schedule(void) {
-    if (!mp_sched_schedule(MP_OBJ_FROM_PTR(&irq_trampoline_obj), MP_STATE_VM(netman_espnow_irq_arg))) {
-        netman_hal_lock();
-        irq_pending = false; // the next frame tries again
-        netman_hal_unlock();
-    }
+    netman_burst_schedule(MP_STATE_VM(netman_espnow_burst));
 }
 
 void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg) {
-    netman_hal_lock();
-    MP_STATE_VM(netman_espnow_irq_handler) = handler;
-    MP_STATE_VM(netman_espnow_irq_arg) = arg;
-    irq_pending = false;
-    netman_hal_unlock();
+    netman_burst_set((netman_burst_t **)&MP_STATE_VM(netman_espnow_burst), handler, arg);
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netman_frame.h"
+
 #define NETMAN_MAC_LEN (6)
 #define NETMAN_SSID_MAX (32)
 #define NETMAN_PSK_MAX (64)
@@ -326,6 +328,24 @@ netman_err_t netman_hal_radio_set(const netman_radio_t *radio);
 // What the driver has in force: txpower_qdbm, power_save, protocol and
 // bandwidth_mhz (the core keeps the country).
 netman_err_t netman_hal_radio_get(netman_radio_t *radio);
+// Promiscuous reception (netman.sniffer). While started the port hands every
+// frame its driver receives (without the FCS) to netman_core_sniffer_rx(),
+// which filters again. channel_count 0: stay on the radio's channel; 1: tune
+// to channels[0]; more: hop, dwell_ms on each in turn. `filter` is for a
+// driver that filters itself. Starting again replaces the settings.
+#define NETMAN_SNIFFER_MAX_CHANNELS (14)
+typedef struct {
+    uint8_t channels[NETMAN_SNIFFER_MAX_CHANNELS];
+    uint8_t channel_count;
+    uint16_t dwell_ms;
+    netman_frame_filter_t filter;
+} netman_sniffer_params_t;
+netman_err_t netman_hal_sniffer_start(const netman_sniffer_params_t *params);
+void netman_hal_sniffer_stop(void);
+// Send a raw 802.11 frame (NETMAN_RAW_MIN..NETMAN_RAW_MAX bytes, no FCS) on
+// the radio's channel; the driver keeps its own sequence numbers.
+netman_err_t netman_hal_send_raw(const uint8_t *frame, size_t len);
+
 // Signal strength of the associated AP now; NETMAN_ERR_STATE when not associated.
 netman_err_t netman_hal_sta_rssi(int8_t *rssi);
 // One-shot timer: after `ms` the port posts NETMAN_EV_TIMER from driver
@@ -362,5 +382,7 @@ void netman_core_scan_result(const netman_scan_result_t *result);
 // Hand one received ESP-NOW frame to the core's receive ring. Never allocates.
 void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const uint8_t *data, size_t len,
     const uint8_t *key_id);
+// Hand one frame the sniffer heard to the core's sniffer ring. Never allocates.
+void netman_core_sniffer_rx(uint8_t channel, int8_t rssi, const uint8_t *frame, size_t len);
 
 #endif // NETMAN_HAL_H

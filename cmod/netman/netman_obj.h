@@ -81,6 +81,19 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_peer_count_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_espnow_deliver_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_rate_obj);
 
+// Sniffer bindings (netman_sniffer_obj.c).
+extern const mp_obj_type_t netman_sniffer_frame_type;
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sniffer_start_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sniffer_stop_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sniffer_active_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_sniffer_recvinto_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sniffer_any_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sniffer_stats_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_sniffer_irq_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_send_raw_obj);
+// Stop the sniffer and forget its callback (the network closes).
+void netman_sniffer_close(void);
+
 // Radio settings bindings (netman_radio_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_radio_set_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_radio_get_obj);

@@ -71,3 +71,21 @@ netman_err_t esp32_rules_refusal(int32_t esp_err) {
     }
     return NETMAN_ERR_IO;
 }
+
+uint32_t esp32_rules_promiscuous_filter(uint8_t types) {
+    uint32_t mask = 0;
+    mask |= (types & NETMAN_FRAME_MGMT) ? ESP32_RULES_FILTER_MGMT : 0;
+    mask |= (types & NETMAN_FRAME_CTRL) ? ESP32_RULES_FILTER_CTRL : 0;
+    mask |= (types & NETMAN_FRAME_DATA) ? ESP32_RULES_FILTER_DATA : 0;
+    return mask;
+}
+
+uint32_t esp32_rules_ctrl_filter(uint16_t subtypes) {
+    // WIFI_PROMIS_CTRL_FILTER_MASK_WRAPPER (subtype 7) is bit 23, ... CF-End+Ack (15) bit 31.
+    return ((uint32_t)subtypes << 16) & ESP32_RULES_CTRL_FILTER_ALL;
+}
+
+size_t esp32_rules_frame_length(uint32_t sig_len) {
+    // esp_wifi_types: sig_len is the "length of packet including Frame Check Sequence(FCS)".
+    return sig_len > 4 ? sig_len - 4 : 0;
+}

@@ -8,6 +8,7 @@
 #define NETMAN_ESP32_RADIO_RULES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netman_hal.h"
@@ -23,6 +24,11 @@
 #define ESP32_RULES_PS_MAX_MODEM (2)
 #define ESP32_RULES_BW_HT20 (1)
 #define ESP32_RULES_BW_HT40 (2)
+#define ESP32_RULES_FILTER_MGMT (1 << 0)     // WIFI_PROMIS_FILTER_MASK_MGMT
+#define ESP32_RULES_FILTER_CTRL (1 << 1)
+#define ESP32_RULES_FILTER_DATA (1 << 2)
+#define ESP32_RULES_CTRL_FILTER_WRAPPER (1u << 23)  // WIFI_PROMIS_CTRL_FILTER_MASK_WRAPPER
+#define ESP32_RULES_CTRL_FILTER_ALL (0xFF800000u)   // WIFI_PROMIS_CTRL_FILTER_MASK_ALL
 #define ESP32_RULES_ERR_INVALID_ARG (0x102)
 #define ESP32_RULES_ERR_NOT_SUPPORTED (0x106)
 
@@ -42,5 +48,13 @@ void esp32_rules_country_code(const char *code, char cc[3]);
 // A refusal the driver gives for a setting it cannot honour (the chip or the
 // build lacks it) is "unsupported"; anything else is an I/O failure.
 netman_err_t esp32_rules_refusal(int32_t esp_err);
+
+// esp_wifi_set_promiscuous_filter()'s mask for netman's frame types.
+uint32_t esp32_rules_promiscuous_filter(uint8_t types);
+// esp_wifi_set_promiscuous_ctrl_filter()'s mask for control subtypes (bit n:
+// subtype n); the driver tells apart subtypes 7 (wrapper) to 15 (CF-End+Ack).
+uint32_t esp32_rules_ctrl_filter(uint16_t subtypes);
+// The frame's length without its FCS, from the rx_ctrl's sig_len.
+size_t esp32_rules_frame_length(uint32_t sig_len);
 
 #endif // NETMAN_ESP32_RADIO_RULES_H

@@ -28,6 +28,8 @@ enum {
     AIR_MSG_RADIO = 0x18,
     AIR_MSG_AP_STOP = 0x19,
     AIR_MSG_SET_CHANNEL = 0x1a,
+    AIR_MSG_SNIFF = 0x20,
+    AIR_MSG_RAW_TX = 0x21,
     // air -> device
     AIR_MSG_WELCOME = 0x81,
     AIR_MSG_STA_CONNECTED = 0x90,
@@ -48,6 +50,7 @@ enum {
     AIR_MSG_AP_STA_CONNECTED = 0xa3,
     AIR_MSG_AP_STA_DISCONNECTED = 0xa4,
     AIR_MSG_AP_STA_IP_ASSIGNED = 0xa5,
+    AIR_MSG_SNIFF_RX = 0xb0,
     AIR_MSG_ERROR = 0xff,
 };
 

@@ -36,4 +36,7 @@ void host_mdns_set_suffix(uint16_t suffix);
 // The radio settings (host_radio.c): back to the defaults for a new session.
 void host_radio_reset(void);
 
+// The sniffer (host_sniffer.c): one SNIFF_RX frame from the air (I/O thread).
+void host_sniffer_rx(air_reader_t *reader);
+
 #endif // NETMAN_HOST_PORT_H

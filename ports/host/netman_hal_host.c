@@ -334,6 +334,9 @@ static void handle_frame(const uint8_t *body, size_t len) {
             event.kind = NETMAN_EV_RADIO_CHANNEL;
             event.u.channel = air_get_u8(&reader);
             break;
+        case AIR_MSG_SNIFF_RX:
+            host_sniffer_rx(&reader);
+            return;
         case AIR_MSG_ESPNOW_SENT:
             event.kind = NETMAN_EV_ESPNOW_SENT;
             event.u.sent.acked = air_get_u8(&reader) != 0;

@@ -245,6 +245,14 @@ def _apply_radio(settings):
         _apply_sta({"dhcp_hostname": settings["hostname"]})
 
 
+def send_raw(frame):
+    """Send a raw 802.11 frame (24 to 1500 bytes, no FCS) on the radio's
+    channel; the driver sets the sequence number. NetError("unsupported")
+    where the driver cannot (rp2)."""
+    _require_started()
+    _netman.send_raw(frame)
+
+
 def radio(**settings):
     """Change the radio settings given (txpower in dBm, country, power_save
     "none"/"min"/"max", protocol like ("b", "g", "n"), bandwidth 20/40 MHz,
@@ -690,7 +698,7 @@ def provision(config=None, **settings):
             return result
 
 
-_SUBMODULES = ("aio", "espnow", "aioespnow", "credentials")
+_SUBMODULES = ("aio", "espnow", "aioespnow", "credentials", "sniffer", "pycom")
 
 
 def __getattr__(name):

@@ -13,6 +13,8 @@ from . import aio as aio
 from . import aioespnow as aioespnow
 from . import credentials as credentials
 from . import espnow as espnow
+from . import pycom as pycom
+from . import sniffer as sniffer
 
 __version__: str
 MAX_SCAN_RESULTS: int
@@ -326,6 +328,9 @@ def ap_config(config: Union[ApConfig, PropertyList, None] = None, *, ssid: Text 
 
 def ap_stop() -> None:
     """Stop our AP; the station and ESP-NOW go on."""
+
+def send_raw(frame: Union[bytes, bytearray, memoryview]) -> None:
+    """A raw 802.11 frame, 24 to 1500 bytes, on the radio's channel."""
 
 def info() -> Info: ...
 def stats() -> Stats: ...

@@ -13,7 +13,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from . import frames
 from . import protocol as p
+from .monitor import Monitor
 from .scenario import AccessPoint, Scenario, ScenarioError, ap_from_dict, air_bytes, air_text, check_types
 
 # The history keeps the latest entries only: a long-lived air must not grow
@@ -139,7 +141,7 @@ class Air:
     """One simulated air. Actions (the public methods listed in ACTIONS) are
     what scenario events and the control socket may invoke."""
 
-    ACTIONS = ("add_ap", "remove_ap", "ap_down", "ap_up", "set_rssi", "beacon_loss",
+    ACTIONS = ("add_ap", "remove_ap", "ap_down", "ap_up", "set_rssi", "beacon_loss", "sniff_flood",
                "deauth", "set_psk", "dhcp_fail", "set_espnow", "espnow_flood")
 
     def __init__(self, scenario: Scenario, log: Callable[[str], None] = print) -> None:
@@ -155,6 +157,7 @@ class Air:
         self._next_softap_net = 1
         self.softap_octet = scenario.dhcp.softap_octet
         self.dhcp_failing = scenario.dhcp.fail
+        self.monitor = Monitor(self, heard, STATION_RSSI)
         self.history: collections.deque[dict[str, Any]] = collections.deque(maxlen=HISTORY_MAX)
         self.history_dropped = 0
         self.started = time.monotonic()
@@ -233,6 +236,8 @@ class Air:
         left = device.ap
         ssid = left.ssid if left else None
         device.ap, device.ip, device.state = None, None, "idle"
+        if left is not None and reason in ("by_request", "ap_left"):
+            self.monitor.leave(device, left, by_ap=reason == "ap_left")
         if left is not None:
             soft = self.softaps.get(left.bssid)
             if soft is not None:
@@ -284,6 +289,7 @@ class Air:
             return
         if ap.psk is not None and psk != air_bytes(ap.psk):
             await asyncio.sleep(t.auth_fail_ms / 1000)
+            self.monitor.associate(device, ap, accepted=False)
             self._drop(device, "auth_failed")
             return
         await asyncio.sleep(t.connect_ms / 1000)
@@ -296,6 +302,7 @@ class Air:
             self._drop(device, "assoc_failed")
             return
         device.ap, device.state = ap, "associated"
+        self.monitor.associate(device, ap, accepted=True)
         self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid, bssid=p.mac_str(ap.bssid))
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
                   .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(air_bytes(ap.ssid)).frame())
@@ -319,9 +326,12 @@ class Air:
             gateway = dns = pool.gateway
             self.record("dhcp_lease", mac=p.mac_str(device.mac), hostname=device.hostname, ip=address,
                         ssid=ap.ssid)
+            self.monitor.dhcp(device, ap, address, pool.gateway)
             if soft is not None:
                 self.send(soft.owner, p.Writer(p.AP_STA_IP_ASSIGNED).raw(device.mac).ipv4(address).frame())
         device.ip, device.state, device.join = address, "connected", None
+        if device.radio.power_save:
+            self.monitor.power_save(device, ap, dozing=True)
         self.send(device, p.Writer(p.STA_GOT_IP).ipv4(address).ipv4(netmask).ipv4(gateway).ipv4(dns).frame())
 
     # ---- mDNS: the air plays the multicast medium -----------------------------
@@ -347,12 +357,15 @@ class Air:
     # ---- ESP-NOW: frames between devices on one channel -----------------------
 
     def _channel_of(self, device: Device) -> int:
-        """One radio: the channel of the AP it is on, else of its own AP,
-        else the one it idles on."""
+        """One radio: the channel of the AP it is on, else of its own AP, else
+        the one its sniffer tuned it to, else the one it idles on."""
         if device.ap is not None:
             return device.ap.channel
         soft = self._softap_of(device)
-        return soft.ap.channel if soft is not None else self._idle_channel(device)
+        if soft is not None:
+            return soft.ap.channel
+        tuned = self.monitor.tuned(device)
+        return tuned if tuned is not None else self._idle_channel(device)
 
     def _idle_channel(self, device: Device) -> int:
         return device.channel if device.channel is not None else self.espnow.channel
@@ -387,6 +400,7 @@ class Air:
             if receiver.espnow:
                 self.send(receiver, p.Writer(p.ESPNOW_RX).raw(device.mac).i8(heard(self.espnow.rssi, device))
                           .u8(key_id is not None).raw(key_id or bytes(8)).string(data).frame())
+        self.monitor.espnow(device, channel, dst, data, key_id is not None, heard(self.espnow.rssi, device))
         self.record("espnow_send", src=p.mac_str(device.mac), dst=p.mac_str(dst), length=len(data),
                     encrypted=key_id is not None, acked=acked)
         self.send(device, p.Writer(p.ESPNOW_SENT).u8(acked).frame())
@@ -408,6 +422,25 @@ class Air:
                           .string(payload).frame())
         self.send(target, b"".join(chunks))
         self.record("espnow_flood", dst=dst, count=count, length=length)
+
+    def sniff_flood(self, dst: str, count: int, length: int = 64) -> None:
+        """The medium sends device `dst`'s sniffer `count` data frames of
+        `length` bytes as fast as it can, on whatever channel it listens:
+        frame i carries i (4 bytes, big-endian) after its 24-byte header."""
+        target = self.devices.get(p.parse_mac(dst))
+        if target is None:
+            raise ScenarioError(f"no device {dst} on the air")
+        if not 1 <= count <= 1000000 or not 28 <= length <= 1500:
+            raise ScenarioError("count must be 1 to 1000000 and length 28 to 1500")
+        channel = self._channel_of(target)
+        source = bytes.fromhex("02eeeeeeee02")
+        chunks = []
+        for i in range(count):
+            body = (i.to_bytes(4, "big") * ((length - 24) // 4 + 1))[:length - 24]
+            frame = frames.data_to_ap(source, frames.BROADCAST, frames.BROADCAST, body, i, protected=False)
+            chunks.append(p.Writer(p.SNIFF_RX).u8(channel).i8(-50).u16(len(frame)).raw(frame).frame())
+        self.send(target, b"".join(chunks))
+        self.record("sniff_flood", dst=dst, count=count, length=length)
 
     def set_espnow(self, rssi: int | None = None, loss: float | None = None) -> None:
         """Change what ESP-NOW receivers hear (RSSI) and how many frames are lost."""
@@ -518,6 +551,8 @@ class Air:
         # The device's country decides which channels it may visit.
         for ch in [channel] if channel else range(1, device.radio.channels + 1):
             on_channel = [ap for ap in self.aps.values() if ap.up and ap.channel == ch]
+            if not passive:
+                self.monitor.probe(device, ch, air_bytes(ssid), on_channel)
             stay_ms = dwell_ms if passive or on_channel else min(dwell_ms, t.scan_empty_channel_ms)
             await asyncio.sleep(stay_ms / 1000)
             for ap in on_channel:
@@ -685,6 +720,7 @@ class Air:
                     # Its AP vanished with it: stations miss beacons, then lose it.
                     self.remove_ap(soft.ap.ssid, p.mac_str(soft.ap.bssid))
                 self._mdns_release(device)
+                self.monitor.forget(device)
                 del self.devices[device.mac]
                 self.record("device_left_air", mac=p.mac_str(device.mac))
             try:
@@ -747,6 +783,22 @@ class Air:
             if not 1 <= len(data) <= 250:
                 raise p.ProtocolError(p.ERR_BAD_FRAME, "espnow: a frame carries 1 to 250 bytes")
             self.on_espnow_send(device, dst, key_id if encrypted else None, data)
+        elif frame.msg_type == p.SNIFF:
+            active, types, dwell_ms, channels = frame.u8(), frame.u8(), frame.u16(), tuple(frame.string())
+            frame.end()
+            if active and not (types and 10 <= dwell_ms <= 60000
+                               and all(1 <= c <= device.radio.channels for c in channels)):
+                raise p.ProtocolError(p.ERR_BAD_FRAME, "sniff: types, dwell or channels out of range")
+            self.record("sniff", mac=p.mac_str(device.mac), active=bool(active), channels=list(channels),
+                        dwell_ms=dwell_ms)
+            self.monitor.sniff(device, types if active else 0, channels, dwell_ms)
+        elif frame.msg_type == p.RAW_TX:
+            raw = frame.raw(frame.u16())
+            frame.end()
+            if not 24 <= len(raw) <= 1500:
+                raise p.ProtocolError(p.ERR_BAD_FRAME, "raw_tx: a frame is 24 to 1500 bytes")
+            self.record("raw_tx", mac=p.mac_str(device.mac), length=len(raw), channel=self._channel_of(device))
+            self.monitor.raw(device, raw)
         elif frame.msg_type == p.RADIO:
             txpower, channels, power_save, protocol, bandwidth = (frame.u8() for _ in range(5))
             country = frame.string().decode(errors="replace")

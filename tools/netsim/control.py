@@ -163,3 +163,6 @@ class AirClient:
 
     def espnow_flood(self, dst: str, count: int, length: int = 32) -> None:
         self.call("espnow_flood", dst=dst, count=count, length=length)
+
+    def sniff_flood(self, dst: str, count: int, length: int = 64) -> None:
+        self.call("sniff_flood", dst=dst, count=count, length=length)

@@ -75,6 +75,7 @@ class AccessPoint:
     authmode: str = ""
     hidden: bool = False
     up: bool = True
+    beacon_interval: int = 100  # time units (1.024 ms), as 802.11 counts them
 
     def __post_init__(self) -> None:
         where = f"ap {self.ssid!r}"
@@ -87,6 +88,8 @@ class AccessPoint:
             raise ScenarioError(f"{where}: channel must be 1 to 14, got {self.channel}")
         if not -120 <= self.rssi <= 0:
             raise ScenarioError(f"{where}: rssi must be -120 to 0 dBm, got {self.rssi}")
+        if not 10 <= self.beacon_interval <= 10000:
+            raise ScenarioError(f"{where}: beacon_interval must be 10 to 10000 TU, got {self.beacon_interval}")
         if not self.authmode:
             self.authmode = "wpa2_psk" if self.psk else "open"
         if self.authmode not in AUTHMODES:
@@ -96,6 +99,9 @@ class AccessPoint:
         if not self.bssid:
             # Stable, locally administered, derived from the SSID.
             self.bssid = b"\x02" + hashlib.sha256(air_bytes(self.ssid)).digest()[:5]
+
+    def ssid_bytes(self) -> bytes:
+        return air_bytes(self.ssid)
 
     def describe(self) -> dict[str, Any]:
         """Public facts about the AP (no psk)."""
@@ -107,6 +113,7 @@ class AccessPoint:
             "authmode": self.authmode,
             "hidden": self.hidden,
             "up": self.up,
+            "beacon_interval": self.beacon_interval,
         }
 
 
