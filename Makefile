@@ -125,15 +125,14 @@ emu-deps: $(EMU_DEPS)
 
 # The boot test of a Pico W image in the emulator (README: "Boot test in an emulator"):
 #   make test-emu FIRMWARE=build/firmware/RPI_PICO_W/firmware.uf2 BOOTROM=bootrom.bin [STOCK=stock.uf2]
-# Then the WiFi scenarios on the emulated CYW43439 (README: WiFi scenarios in the emulator); their
-# stations are host-firmware devices. Both run; either failing fails the target.
-test-emu: emu-deps host
+# Then the WiFi scenarios on the emulated CYW43439 (README: WiFi scenarios in the emulator).
+# Both run; either failing fails the target.
+test-emu: emu-deps
 	@test -n "$(FIRMWARE)" || { echo "make test-emu: give FIRMWARE=<a Pico W image, .uf2>"; exit 2; }
 	@test -n "$(BOOTROM)" || { echo "make test-emu: give BOOTROM=<the RP2040 boot ROM, 16 KB> (README: Boot test in an emulator)"; exit 2; }
 	@status=0; \
 	node tests/emu/boot_check.js --firmware "$(FIRMWARE)" --bootrom "$(BOOTROM)" $(if $(STOCK),--stock "$(STOCK)") || status=1; \
-	node tests/emu/wifi_check.js --firmware "$(FIRMWARE)" --bootrom "$(BOOTROM)" $(if $(STOCK),--stock "$(STOCK)") \
-		--host-firmware "$(HOST_FW)" || status=1; \
+	node tests/emu/wifi_check.js --firmware "$(FIRMWARE)" --bootrom "$(BOOTROM)" $(if $(STOCK),--stock "$(STOCK)") || status=1; \
 	exit $$status
 
 BENCHMARKS := $(filter-out bench/benchlib.py,$(wildcard bench/*.py))

@@ -110,7 +110,7 @@ class Cyw43 {
     /**
      * dump(text): every bus transaction in cyw43_bus_pio_spi.c's dump format (dump.js), or null.
      */
-    constructor({ clock, air, mac, switches = {}, udpMap, ntpServer, log = () => {}, trace = false, dump = null }) {
+    constructor({ clock, air, mac, switches = {}, portMap, ntpServer, log = () => {}, trace = false, dump = null }) {
         this.dump = dump;
         this.dumpCounter = 0;
         this.switches = resolveSwitches(switches);
@@ -132,7 +132,7 @@ class Cyw43 {
         this.gspi = new Gspi({ backplane: this.backplane, wlan: this, log: this.log });
         const toStation = (ethernet) => this.emitData(0, ethernet);
         const toAp = (ethernet) => this.emitData(1, ethernet);
-        this.gateway = new StationGateway({ toDevice: toStation, udpMap, ntpServer, log: this.log });
+        this.gateway = new StationGateway({ toDevice: toStation, timers: this.timers, portMap, ntpServer, log: this.log });
         this.apLan = new ApLan({ toDevice: toAp, log: this.log });
         this.firmware = new Firmware({
             host: this, air, gateway: this.gateway, apLan: this.apLan, switches: this.switches, mac, log: this.log,

@@ -5,11 +5,12 @@
 // to itself, and relays UDP to sockets on this machine's loopback — to the
 // same 127.x address when the device talks to one (another device on the
 // air), else to 127.0.0.1 (the gateway, the "internet": chrony, a DNS
-// server), or where `udpMap` says. TCP is refused with a reset. Nothing
+// server), or where `portMap` says; TCP the same way (tcp.js). Nothing
 // leaves 127.0.0.0/8.
 
 const dgram = require('node:dgram');
 const net = require('./net');
+const { TcpRelay } = require('./tcp');
 
 const { ETHERTYPE, PROTO, DHCP, BROADCAST_MAC } = net;
 
@@ -31,12 +32,15 @@ function isBroadcastOrMulticast(ip, lease) {
 
 class StationGateway {
     /**
-     * toDevice(ethernet): deliver a frame to the device's station interface.
-     * udpMap: { "<ip>:<port>" | "*:<port>" : "<host ip>:<port>" } for relayed UDP.
+     * toDevice(ethernet): deliver a frame to the device's station interface; timers: the chip's
+     * (simulated time, for TCP's retransmissions).
+     * portMap: { "<ip>:<port>" | "*:<port>" | "<ip>:*" : "<host ip>:<port or *>" }: where the
+     * device's UDP and TCP to that address go on this machine.
      */
-    constructor({ toDevice, udpMap = {}, ntpServer = null, leaseSeconds = 7200, log = () => {}, createSocket = dgram.createSocket }) {
+    constructor({ toDevice, timers, portMap = {}, ntpServer = null, leaseSeconds = 7200, log = () => {},
+        createSocket = dgram.createSocket }) {
         this.toDevice = toDevice;
-        this.udpMap = udpMap;
+        this.portMap = portMap;
         this.ntpServer = ntpServer;
         this.leaseSeconds = leaseSeconds;
         this.log = log;
@@ -46,8 +50,12 @@ class StationGateway {
         this.deviceMac = null;
         this.pendingDhcp = [];
         this.relays = new Map();   // "device source port/bound address" -> relay
-        this.stats = { arp: 0, dhcp: 0, udpOut: 0, udpIn: 0, icmp: 0, tcpRefused: 0, dropped: 0 };
+        this.stats = { arp: 0, dhcp: 0, udpOut: 0, udpIn: 0, icmp: 0, dropped: 0 };
         this.hostname = null;
+        this.tcp = new TcpRelay({
+            send: (packet) => this.send(this.deviceMac, ETHERTYPE.IPV4, packet),
+            target: (dst, port) => this.target(dst, port), timers, log,
+        });
     }
 
     get mac() {
@@ -64,6 +72,7 @@ class StationGateway {
         this.lease = null;
         this.pendingDhcp = [];
         this.closeRelays();
+        this.tcp.closeAll();
     }
 
     setLease({ address, netmask, gateway, dns }) {
@@ -135,8 +144,8 @@ class StationGateway {
             }
         } else if (ip.proto === PROTO.ICMP) {
             this.onIcmp(ip);
-        } else if (ip.proto === PROTO.TCP) {
-            this.refuseTcp(ip);
+        } else if (ip.proto === PROTO.TCP && this.lease !== null && ip.src === this.lease.address) {
+            this.tcp.fromDevice(ip);
         } else {
             this.stats.dropped++;
         }
@@ -210,40 +219,12 @@ class StationGateway {
         this.send(this.deviceMac, ETHERTYPE.IPV4, net.buildIpv4(ip.dst, ip.src, PROTO.ICMP, reply));
     }
 
-    // ---- TCP: refused (a reset), so a connect fails at once ----
-
-    refuseTcp(ip) {
-        const tcp = ip.payload;
-        if (tcp.length < 20 || (tcp[13] & 0x04)) {
-            return;          // a reset is never answered
-        }
-        this.stats.tcpRefused++;
-        const seq = tcp.readUInt32BE(4);
-        const ack = tcp.readUInt32BE(8);
-        const flags = tcp[13];
-        const dataLength = ip.payload.length - (tcp[12] >> 4) * 4;
-        const rst = Buffer.alloc(20);
-        rst.writeUInt16BE(tcp.readUInt16BE(2), 0);
-        rst.writeUInt16BE(tcp.readUInt16BE(0), 2);
-        if (flags & 0x10) {
-            rst.writeUInt32BE(ack, 4);
-            rst[13] = 0x04;
-        } else {
-            rst.writeUInt32BE(0, 4);
-            rst.writeUInt32BE((seq + dataLength + (flags & 0x02 ? 1 : 0) + (flags & 0x01 ? 1 : 0)) >>> 0, 8);
-            rst[13] = 0x14;                  // RST, ACK
-        }
-        rst[12] = 5 << 4;
-        rst.writeUInt16BE(net.checksum(rst, net.pseudoHeaderSum(ip.dst, ip.src, PROTO.TCP, rst.length)), 16);
-        this.send(this.deviceMac, ETHERTYPE.IPV4, net.buildIpv4(ip.dst, ip.src, PROTO.TCP, rst));
-    }
-
     // ---- UDP relay ----
 
     /** Where a datagram to dst:port goes on this machine. */
     target(dst, port) {
         for (const key of [`${dst}:${port}`, `*:${port}`, `${dst}:*`]) {
-            const to = this.udpMap[key];
+            const to = this.portMap[key];
             if (to !== undefined) {
                 const [host, hostPort] = to.split(':');
                 return { host, port: hostPort === '*' ? port : Number(hostPort) };

@@ -11,15 +11,15 @@ const { SWITCHES, parseSwitches, resolveSwitches } = require('./switches');
 /**
  * airPath: netsim's device socket (NETMAN_AIR); name: how the air logs us;
  * mac: the chip's MAC (6 bytes; default: the air assigns one and keeps it
- * across the board's power cycles); switches: see switches.js; udpMap,
+ * across the board's power cycles); switches: see switches.js; portMap,
  * ntpServer: see gateway.js; dump(text): the bus in cyw43_bus_pio_spi.c's dump format (dump.js).
  * Resolves once the air has welcomed the chip.
  */
-async function createCyw43Device({ airPath, name = 'picow', mac, switches = {}, udpMap, ntpServer, log = console.log,
+async function createCyw43Device({ airPath, name = 'picow', mac, switches = {}, portMap, ntpServer, log = console.log,
     trace = false, dump = null }) {
     const air = new AirLink({ path: airPath, name, mac, log });
     const airMac = await air.connect();
-    const chip = new Cyw43({ clock: null, air, mac: airMac, switches, udpMap, ntpServer, log, trace, dump });
+    const chip = new Cyw43({ clock: null, air, mac: airMac, switches, portMap, ntpServer, log, trace, dump });
     air.onMessage = (type, fields) => chip.fromAir(type, fields);
     return {
         chip,
