@@ -20,7 +20,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from conftest import REPO, DeviceFactory, Probe
+from conftest import NO_DISCONNECTED_CB, REPO, DeviceFactory, Probe
 from netsim.launch import AirProcess
 
 # The page as the test saw it (docs/provisioning*.png are copies from a run).
@@ -525,3 +525,38 @@ asyncio.run(main())
     assert air.client.history("ap_stopped")
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((f"127.{octet}.1.1", port), timeout=2).close()
+
+
+def test_a_network_not_in_range_is_reported_and_the_form_comes_back(device: DeviceFactory, air, tmp_path: Path,
+                                                                    octet: int) -> None:
+    process, url = start_portal(device, tmp_path / "dev.nvs", ', "port": 8080')
+    address = url.split("/")[2].split(":")[0]
+    host = f"Host: {address}:8080\r\n".encode()
+    form = b"net=&other=nowhere&psk=whatever-it-is"
+    http(address, 8080, b"POST /connect HTTP/1.1\r\n" + host + b"Content-Length: %d\r\n\r\n" % len(form) + form)
+    deadline = time.monotonic() + 10
+    while b"no_ap_found" not in (page := http(address, 8080, b"GET / HTTP/1.1\r\n" + host + b"\r\n")):
+        assert time.monotonic() < deadline, page
+        time.sleep(0.1)
+    assert b"<b>nowhere</b>" in page and b'name="psk"' in page and b"whatever-it-is" not in page
+    assert not (tmp_path / "dev.nvs").exists()  # nothing stored
+
+
+@air_events("""
+[[event]]
+at_ms = 0
+action = "ap_down"
+ssid = "home"
+""")
+def test_in_the_background_a_timed_out_portal_gives_the_station_its_network_back(probe, air, octet: int) -> None:
+    port = 23000 + octet
+    # The driver reconnects by itself (no disconnected callback): between portals it keeps trying home.
+    dev: Probe = probe(f"netman.start(sta=dict(ssid='home', psk='secret123', {NO_DISCONNECTED_CB}), "
+                       f"provision={{'fallback_after_s': 1, 'timeout_s': 2, 'port': {port}, 'dns_port': {port}}})")
+    dev.process.wait_line(r"portal at", 5)
+    dev.process.wait_line(r"^netman: setup portal closed: no network provisioned within 2 s$", 5)
+    mark = dev.mark()
+    air.client.ap_up("home")
+    dev.wait_event("got_ip", 10, start=mark)
+    assert eval(dev.value("netman.info()['provision']['state']")) == "waiting"
+    assert not [a for a in air.client.status()["aps"] if a["ssid"].startswith("mpy-setup")]
