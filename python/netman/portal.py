@@ -172,6 +172,7 @@ class _Client:
         self.sock = sock
         self.data = b""
         self.out = None  # the answer, once known
+        self.linger = False
         self.since = time.ticks_ms()
 
 
@@ -488,6 +489,8 @@ class Provisioner:
         self._clients.remove(client)
 
     def _answer(self, client, data):
+        # A request refused (4xx) may not have been read to its end.
+        client.linger = data[9:10] == b"4"
         client.out = data
         client.since = time.ticks_ms()
         self._poller.modify(client.sock, select.POLLIN | select.POLLOUT)
@@ -498,7 +501,12 @@ class Provisioner:
                 sent = client.sock.send(client.out)
                 client.out = client.out[sent:]
                 if not client.out:
-                    # Answered: read what is left for a moment, then close.
+                    # Answered. Closing with unread bytes would reset the
+                    # connection, and the client might lose the answer: a
+                    # client still sending is read for a moment first.
+                    if not client.linger:
+                        self._drop(client)
+                        return
                     client.since = time.ticks_ms()
                     self._poller.modify(client.sock, select.POLLIN)
                 return
