@@ -98,7 +98,11 @@ class Subscriber:
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        self.wait_for(lambda lines: any("SUBACK" in line for line in lines), "subscribed")
+        try:
+            self.wait_for(lambda lines: any("SUBACK" in line for line in lines), "subscribed")
+        except BaseException:
+            self.stop()  # it would retry its broker for ever
+            raise
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
