@@ -10,7 +10,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import json
+
 import pytest
+from netsim import protocol
 
 MODEL = Path(__file__).resolve().parent / "emu" / "cyw43"
 TEST_FILES = sorted((MODEL / "test").glob("*.test.js"))
@@ -26,7 +29,7 @@ def node() -> str:
 
 def test_the_model_has_unit_tests() -> None:
     assert {p.name for p in TEST_FILES} >= {"bus.test.js", "sdpcm.test.js", "firmware.test.js", "gateway.test.js",
-                                              "pio.test.js", "dump.test.js"}
+                                              "pio.test.js", "dump.test.js", "tcp.test.js", "air.test.js"}
 
 
 def test_every_switch_is_documented() -> None:
@@ -42,3 +45,13 @@ def test_cyw43_model(test_file: Path) -> None:
     summary = [line for line in result.stdout.splitlines() if line.startswith(("# pass", "# fail", "not ok"))]
     assert result.returncode == 0, "\n".join([*summary, result.stdout[-4000:], result.stderr[-2000:]])
     assert "# fail 0" in result.stdout, "\n".join(summary)
+
+
+def test_the_models_netsim_client_speaks_the_airs_protocol() -> None:
+    """tests/emu/cyw43/netsim.js is a second implementation of the device side: its version and
+    message codes must be tools/netsim/protocol.py's."""
+    script = "const n = require('./netsim'); console.log(JSON.stringify({version: n.VERSION, to: n.TO_AIR, from: n.FROM_AIR}))"
+    spoken = json.loads(subprocess.run([node(), "-e", script], cwd=MODEL, capture_output=True, text=True, check=True).stdout)
+    assert spoken["version"] == protocol.VERSION
+    assert {name: code for name, code in spoken["to"].items() if getattr(protocol, name.upper(), None) != code} == {}
+    assert {code: name for code, name in spoken["from"].items() if getattr(protocol, name.upper(), None) != int(code)} == {}

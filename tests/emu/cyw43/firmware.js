@@ -450,7 +450,9 @@ class Firmware {
             this.event({ type: EV.LINK, flags: 0, reason: LINK_REASON.DISASSOC, dst: this.mac });
             this.gateway.linkDown();
         }
-        this.air.send('sta_connect', { ssid: this.link.ssid, psk: this.staPsk() });
+        // A "join" with a BSSID other than broadcast joins that AP only (cyw43_ll_wifi_join with bssid).
+        const wanted = bssid && !bssid.equals(BROADCAST) && bssid.some((b) => b !== 0) ? bssid : null;
+        this.air.send('sta_connect', { ssid: this.link.ssid, psk: this.staPsk(), bssid: wanted });
         return {};
     }
 
@@ -828,6 +830,10 @@ class Firmware {
                 break;
             case 'ap_started':
                 this.log(`firmware: the air runs our AP on channel ${fields.channel}`);
+                break;
+            case 'radio_channel':
+            case 'sniff_rx':
+                // Where the radio idles; 802.11 frames for sniffers: nothing the firmware tells the host.
                 break;
             case 'ap_failed':
                 // A real chip starts its BSS whatever else is on the air.

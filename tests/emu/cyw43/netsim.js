@@ -19,8 +19,8 @@ const TO_AIR = { hello: 0x01, bye: 0x02, sta_connect: 0x10, sta_disconnect: 0x11
 const FROM_AIR = {
     0x81: 'welcome', 0x90: 'sta_connected', 0x91: 'sta_got_ip', 0x92: 'sta_disconnected', 0x93: 'sta_beacon_timeout',
     0x94: 'sta_rssi', 0x95: 'scan_result', 0x96: 'scan_done', 0x97: 'sta_channel', 0x98: 'mdns_name',
-    0x99: 'espnow_rx', 0x9a: 'espnow_sent', 0xa0: 'ap_started', 0xa1: 'ap_failed', 0xa2: 'ap_channel',
-    0xa3: 'ap_sta_connected', 0xa4: 'ap_sta_disconnected', 0xa5: 'ap_sta_ip_assigned', 0xff: 'error',
+    0x99: 'espnow_rx', 0x9a: 'espnow_sent', 0x9b: 'radio_channel', 0xa0: 'ap_started', 0xa1: 'ap_failed', 0xa2: 'ap_channel',
+    0xa3: 'ap_sta_connected', 0xa4: 'ap_sta_disconnected', 0xa5: 'ap_sta_ip_assigned', 0xb0: 'sniff_rx', 0xff: 'error',
 };
 const REASONS = { 1: 'auth_failed', 2: 'no_ap_found', 3: 'beacon_timeout', 4: 'ap_left', 5: 'by_request',
     6: 'assoc_failed', 8: 'ssid_in_use' };
@@ -153,6 +153,7 @@ function decodeMessage(body) {
             return [type, { status: r.u8() }];
         case 'sta_channel':
         case 'ap_channel':
+        case 'radio_channel':
             return [type, { channel: r.u8() }];
         case 'ap_started':
             return [type, { address: r.ipv4(), netmask: r.ipv4(), channel: r.u8() }];
@@ -351,4 +352,4 @@ function startAir({ scenario = '', tools = path.resolve(__dirname, '../../../too
     });
 }
 
-module.exports = { AirLink, AirControl, startAir, encodeRequest, decodeMessage, AUTHMODES, REASONS, VERSION };
+module.exports = { AirLink, AirControl, startAir, encodeRequest, decodeMessage, AUTHMODES, REASONS, VERSION, TO_AIR, FROM_AIR };
