@@ -151,3 +151,11 @@ def test_esp32_promiscuous_filters_and_frame_lengths(rules) -> None:
     assert rules.esp32_rules_ctrl_filter(1 << 2) == 0       # the driver has no bit for the trigger subtype
     # sig_len counts the FCS.
     assert rules.esp32_rules_frame_length(118) == 114 and rules.esp32_rules_frame_length(3) == 0
+
+
+def test_esp32_hands_pem_with_its_nul_and_der_as_it_is(rules) -> None:
+    pem = b"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n"
+    der = b"\x30\x82\x01\x0a" + bytes(20)
+    assert rules.esp32_rules_cert_len(pem, len(pem)) == len(pem) + 1
+    assert rules.esp32_rules_cert_len(der, len(der)) == len(der)
+    assert rules.esp32_rules_cert_len(b"-----BEG", 8) == 8

@@ -205,6 +205,7 @@ static mp_obj_t mod_netman_close(void) {
     netman_sntp_reset();
     netman_mdns_reset();
     netman_radio_reset();
+    netman_eap_reset();
     // ESP-NOW needs the radio: it stops with the network.
     netman_hal_lock();
     netman_espnow_stop_locked();
@@ -310,6 +311,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_espnow_peer_count), MP_ROM_PTR(&mod_netman_espnow_peer_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_deliver), MP_ROM_PTR(&mod_netman_espnow_deliver_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_rate), MP_ROM_PTR(&mod_netman_espnow_rate_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sta_eap), MP_ROM_PTR(&mod_netman_sta_eap_obj) },
     { MP_ROM_QSTR(MP_QSTR_sniffer_start), MP_ROM_PTR(&mod_netman_sniffer_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_sniffer_stop), MP_ROM_PTR(&mod_netman_sniffer_stop_obj) },
     { MP_ROM_QSTR(MP_QSTR_sniffer_active), MP_ROM_PTR(&mod_netman_sniffer_active_obj) },
@@ -319,6 +321,9 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sniffer_irq), MP_ROM_PTR(&mod_netman_sniffer_irq_obj) },
     { MP_ROM_QSTR(MP_QSTR_SnifferFrame), MP_ROM_PTR(&netman_sniffer_frame_type) },
     { MP_ROM_QSTR(MP_QSTR_SNIFFER_RECORD_HEAD), MP_ROM_INT(NETMAN_SNIFFER_RECORD_HEAD) },
+    { MP_ROM_QSTR(MP_QSTR_EAP_PEAP), MP_ROM_INT(NETMAN_EAP_PEAP) },
+    { MP_ROM_QSTR(MP_QSTR_EAP_TTLS), MP_ROM_INT(NETMAN_EAP_TTLS) },
+    { MP_ROM_QSTR(MP_QSTR_EAP_TLS), MP_ROM_INT(NETMAN_EAP_TLS) },
     { MP_ROM_QSTR(MP_QSTR_send_raw), MP_ROM_PTR(&mod_netman_send_raw_obj) },
     { MP_ROM_QSTR(MP_QSTR_radio_set), MP_ROM_PTR(&mod_netman_radio_set_obj) },
     { MP_ROM_QSTR(MP_QSTR_radio_get), MP_ROM_PTR(&mod_netman_radio_get_obj) },

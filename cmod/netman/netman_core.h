@@ -286,6 +286,15 @@ void netman_sniffer_get_stats(netman_sniffer_stats_t *stats);
 // handler(arg) is scheduled once per burst of frames; MP_OBJ_NULL: none.
 void netman_sniffer_set_irq(mp_obj_t handler, mp_obj_t arg);
 
+// ---- WPA2-Enterprise credentials (netman_eap.c) ----
+// Keep the credentials in one new block (NULL method 0: none), replacing and
+// wiping the old one; the station's parameters point at it.
+const netman_eap_t *netman_eap_store(const netman_eap_t *given);
+// A join request gave the driver the current credentials: the replaced ones go.
+void netman_eap_joined(void);
+// Wipe and drop them all (the network stops).
+void netman_eap_reset(void);
+
 // ---- radio settings (netman_radio.c) ----
 // Apply the fields radio->fields names (the caller checked every value).
 netman_err_t netman_radio_set(const netman_radio_t *radio);

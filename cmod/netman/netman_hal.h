@@ -183,10 +183,38 @@ typedef struct {
     uint8_t bssid[NETMAN_MAC_LEN];
 } netman_scan_params_t;
 
+// WPA2-Enterprise credentials (802.1X/EAP). Every field points into one
+// block the core keeps (on the GC heap, wiped when the network stops), valid
+// from the join until netman_hal_close(): a driver may keep the pointers (ESP-IDF
+// does for certificates). Text fields are length-counted; each is followed by
+// a NUL, which PEM parsers need (mbedTLS).
+typedef enum {
+    NETMAN_EAP_PEAP = 1,
+    NETMAN_EAP_TTLS,                // phase 2: MSCHAPv2
+    NETMAN_EAP_TLS,
+} netman_eap_method_t;
+
+typedef struct {
+    const uint8_t *data;
+    uint16_t len;                   // 0: not given
+} netman_eap_field_t;
+
+typedef struct {
+    uint8_t method;                 // netman_eap_method_t
+    netman_eap_field_t identity;    // the outer (anonymous) identity
+    netman_eap_field_t username;    // PEAP, TTLS
+    netman_eap_field_t password;
+    netman_eap_field_t ca_cert;     // the server's CA, PEM or DER; none: the server is not checked
+    netman_eap_field_t client_cert; // TLS
+    netman_eap_field_t client_key;
+    netman_eap_field_t key_password;
+} netman_eap_t;
+
 // Station join parameters. Strings are length-counted, not terminated; psk_len
 // 0 means an open network. With static_ip the port skips DHCP and reports
 // `ip` as the address once associated. With bssid_set only the AP with that
-// BSSID is joined (of the APs serving the SSID).
+// BSSID is joined (of the APs serving the SSID). A driver that cannot join
+// with eap answers NETMAN_ERR_UNSUPPORTED.
 typedef struct {
     uint8_t ssid[NETMAN_SSID_MAX];
     uint8_t psk[NETMAN_PSK_MAX];
@@ -197,6 +225,7 @@ typedef struct {
     netman_ip_t ip;
     bool bssid_set;
     uint8_t bssid[NETMAN_MAC_LEN];
+    const netman_eap_t *eap;        // WPA2-Enterprise (then psk_len is 0); NULL: none
 } netman_sta_params_t;
 
 // ---- implemented by each port ------------------------------------------------

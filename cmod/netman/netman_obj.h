@@ -94,6 +94,9 @@ MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_send_raw_obj);
 // Stop the sniffer and forget its callback (the network closes).
 void netman_sniffer_close(void);
 
+// WPA2-Enterprise binding (netman_eap_obj.c).
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_sta_eap_obj);
+
 // Radio settings bindings (netman_radio_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(mod_netman_radio_set_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_radio_get_obj);

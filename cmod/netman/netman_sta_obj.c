@@ -81,7 +81,9 @@ static mp_obj_t mod_netman_sta_connect(void) {
     if (!netman_sta_has_params()) {
         netman_raise(MP_QSTR_no_credentials, "no SSID configured for the station");
     }
-    netman_check_request(netman_sta_connect());
+    netman_err_t err = netman_sta_connect();
+    netman_eap_joined();
+    netman_check_request(err);
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_sta_connect_obj, mod_netman_sta_connect);

@@ -59,6 +59,12 @@ void esp32_espnow_close(void);
 // Our AP's interface came on: give it the station's protocols and bandwidth.
 void esp32_radio_follow_station(void);
 
+// ---- esp32_eap.c ----
+
+// Give the driver the station's WPA2-Enterprise credentials (NULL: none,
+// and forget any it holds).
+netman_err_t esp32_eap_apply(const netman_eap_t *eap);
+
 // ---- esp32_sntp.c ----
 
 netman_err_t esp32_sntp_open(void);

@@ -89,3 +89,11 @@ size_t esp32_rules_frame_length(uint32_t sig_len) {
     // esp_wifi_types: sig_len is the "length of packet including Frame Check Sequence(FCS)".
     return sig_len > 4 ? sig_len - 4 : 0;
 }
+
+int esp32_rules_cert_len(const uint8_t *data, size_t len) {
+    // mbedtls_x509_crt_parse() / mbedtls_pk_parse_key() take PEM when the
+    // buffer ends in a NUL counted in its length, DER otherwise.
+    static const char pem[] = "-----BEGIN";
+    bool is_pem = len >= sizeof(pem) - 1 && memcmp(data, pem, sizeof(pem) - 1) == 0;
+    return (int)(is_pem ? len + 1 : len);
+}

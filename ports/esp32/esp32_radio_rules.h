@@ -57,4 +57,8 @@ uint32_t esp32_rules_ctrl_filter(uint16_t subtypes);
 // The frame's length without its FCS, from the rx_ctrl's sig_len.
 size_t esp32_rules_frame_length(uint32_t sig_len);
 
+// The length to hand the EAP client for a certificate or key: mbedTLS parses
+// PEM only with its terminating NUL counted (the core's block has the NUL).
+int esp32_rules_cert_len(const uint8_t *data, size_t len);
+
 #endif // NETMAN_ESP32_RADIO_RULES_H

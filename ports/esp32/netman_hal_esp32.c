@@ -578,6 +578,8 @@ void netman_hal_close(void) {
     }
     teardown();
     esp_wifi_stop();
+    // The EAP client holds pointers into the credentials the core drops next.
+    esp32_eap_apply(NULL);
 }
 
 // ---- the station ---------------------------------------------------------------
@@ -643,6 +645,13 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
         sta_state = STA_IDLE;
         taskEXIT_CRITICAL(&port_mux);
         return esp32_fail(NETMAN_ERR_IO, "station: cannot configure the address", err);
+    }
+    netman_err_t refused = esp32_eap_apply(params->eap);
+    if (refused != NETMAN_OK) {
+        taskENTER_CRITICAL(&port_mux);
+        sta_state = STA_IDLE;
+        taskEXIT_CRITICAL(&port_mux);
+        return refused;
     }
     wifi_config_t config;
     memset(&config, 0, sizeof(config));

@@ -41,6 +41,14 @@ else()
     set(netman_mdns_hostname_get 1)
 endif()
 
+# WPA2-Enterprise (esp32_eap.c): ESP-IDF's EAP client is the wpa_supplicant
+# component, which esp_wifi requires only privately and MicroPython's main
+# component not at all: its headers and library come in through its target.
+if(wpa_supplicant IN_LIST netman_build_components)
+    idf_component_get_property(netman_wpa_lib wpa_supplicant COMPONENT_LIB)
+    target_link_libraries(usermod_netman INTERFACE ${netman_wpa_lib})
+endif()
+
 # Scan results kept per scan, sized by RAM as AtomVM does: plenty with
 # PSRAM, little on the small chips.
 if(CONFIG_SPIRAM)

@@ -30,6 +30,7 @@ enum {
     AIR_MSG_SET_CHANNEL = 0x1a,
     AIR_MSG_SNIFF = 0x20,
     AIR_MSG_RAW_TX = 0x21,
+    AIR_MSG_STA_EAP = 0x22,
     // air -> device
     AIR_MSG_WELCOME = 0x81,
     AIR_MSG_STA_CONNECTED = 0x90,

@@ -39,4 +39,7 @@ void host_radio_reset(void);
 // The sniffer (host_sniffer.c): one SNIFF_RX frame from the air (I/O thread).
 void host_sniffer_rx(air_reader_t *reader);
 
+// WPA2-Enterprise (host_eap.c): the credentials for the join that follows.
+netman_err_t host_eap_send(const netman_eap_t *eap);
+
 #endif // NETMAN_HOST_PORT_H

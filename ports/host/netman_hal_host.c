@@ -692,6 +692,12 @@ void netman_hal_timer_cancel(void) {
 }
 
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
+    if (params->eap != NULL) {
+        netman_err_t err = host_eap_send(params->eap);
+        if (err != NETMAN_OK) {
+            return err;
+        }
+    }
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_STA_CONNECT);
     air_frame_put_str(&frame, params->ssid, params->ssid_len);

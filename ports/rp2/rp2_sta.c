@@ -232,6 +232,11 @@ static void join_scheduled(mp_sched_node_t *node) {
 }
 
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
+    if (params->eap != NULL) {
+        // cyw43_ll_wifi_join() takes open, WPA/WPA2 PSK and WPA3 SAE only:
+        // the driver has no 802.1X supplicant (cyw43_ll.c).
+        return rp2_fail(NETMAN_ERR_UNSUPPORTED, "station: WPA2-Enterprise: not on rp2, the cyw43 driver has no 802.1X");
+    }
     netman_hal_lock();
     pending_join = *params;
     netman_hal_unlock();

@@ -174,16 +174,28 @@ def _default_name():
 def _apply_sta(settings):
     global _sta
     merged = dict(_sta or {})
-    # A BSSID pins an AP of its SSID: another SSID given alone unpins it.
-    if "ssid" in settings and settings["ssid"] != merged.get("ssid") and "bssid" not in settings:
-        merged.pop("bssid", None)
+    settings = dict(settings)
+    # A BSSID pins an AP of its SSID, and 802.1X credentials are for it:
+    # another SSID given alone drops both.
+    if "ssid" in settings and settings["ssid"] != merged.get("ssid"):
+        for pinned in ("bssid", "eap"):
+            if pinned not in settings:
+                settings[pinned] = None
+    if settings.get("psk") and "eap" not in settings:
+        settings["eap"] = None  # a PSK ends 802.1X
+    psk = settings.get("psk")
+    if "eap" in settings:
+        _apply_eap(settings["eap"])
+        if settings["eap"] is not None:
+            psk = b""  # an 802.1X network has no PSK
     merged.update(settings)
     merged.pop("psk", None)
-    if merged.get("bssid", 0) is None:
-        del merged["bssid"]
+    for pinned in ("bssid", "eap"):
+        if merged.get(pinned, 0) is None:
+            del merged[pinned]
     if "dhcp_hostname" not in merged:
         merged["dhcp_hostname"] = _default_name()
-    _netman.sta_config(merged.get("ssid", b""), settings.get("psk"), merged["dhcp_hostname"], merged.get("ip"),
+    _netman.sta_config(merged.get("ssid", b""), psk, merged["dhcp_hostname"], merged.get("ip"),
                        merged.get("bssid"))
     if "channel" in settings:
         _netman.set_channel(settings["channel"])
@@ -194,6 +206,18 @@ def _apply_sta(settings):
     # (to the same AP; roaming among `networks` is done here, on scans).
     initial_ms, max_ms = merged.get("reconnect", (0, 0))
     _netman.sta_reconnect_policy(_callbacks["disconnected"] is None and not _roaming(), initial_ms, max_ms)
+
+
+def _apply_eap(eap):
+    # The credentials go to C; the facade keeps only what is not secret
+    # (method, identity, username), in the settings it returns to _sta.
+    if eap is None:
+        _netman.sta_eap(0, None, None, None, None, None, None, None)
+        return
+    _netman.sta_eap(_config.EAP_METHODS[eap["method"]], eap["identity"], eap.get("username"), eap.get("password"),
+                    eap.get("ca_cert"), eap.get("client_cert"), eap.get("client_key"), eap.get("client_key_password"))
+    for secret in ("password", "client_key", "client_key_password", "ca_cert", "client_cert"):
+        eap.pop(secret, None)
 
 
 def _apply_sntp(settings):

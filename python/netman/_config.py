@@ -298,10 +298,51 @@ def _pinned_bssid(where, key, value):
     return None if value is None else _bssid(where, key, value)
 
 
+# WPA2-Enterprise: the methods (netman_eap_method_t), and the lengths the
+# drivers take (ESP-IDF's esp_eap_client: identities 1-127 bytes, a private
+# key up to 4096).
+EAP_METHODS = {"peap": 1, "ttls": 2, "tls": 3}
+_EAP_LIMITS = {"identity": 127, "username": 127, "password": 128, "ca_cert": 8192, "client_cert": 8192,
+               "client_key": 4096, "client_key_password": 128}
+_EAP_SECRETS = ("password", "client_key", "client_key_password")
+_EAP_FOR = {"username": "peap/ttls", "password": "peap/ttls", "client_cert": "tls", "client_key": "tls",
+            "client_key_password": "tls"}
+
+
+def _eap(where, key, value):
+    # None: no 802.1X (a PSK or open network). Secrets are never echoed.
+    if value is None:
+        return None
+    where = "%s: '%s'" % (where, key)
+    out = {}
+    for name, val in as_dict(value, where).items():
+        if name == "method":
+            if val not in EAP_METHODS:
+                raise ValueError("%s: 'method' must be one of %s" % (where, ", ".join(sorted(EAP_METHODS))))
+            out[name] = val
+        elif name in _EAP_LIMITS:
+            out[name] = _text(where, name, val, 1, _EAP_LIMITS[name])
+        else:
+            raise _unknown(where, name, ["method"] + list(_EAP_LIMITS))
+    method = out.get("method")
+    if method is None:
+        raise ValueError("%s: 'method' is required (%s)" % (where, ", ".join(sorted(EAP_METHODS))))
+    for name, methods in _EAP_FOR.items():
+        if name in out and method not in methods:
+            raise ValueError("%s: '%s' is for method %s, not %s" % (where, name, methods, method))
+    needed = ("client_cert", "client_key", "identity") if method == "tls" else ("username", "password")
+    for name in needed:
+        if name not in out:
+            raise ValueError("%s: method %s needs '%s'" % (where, method, name))
+    out.setdefault("identity", out.get("username"))
+    return out
+
+
 _STA_KEYS = {
     "ssid": check_ssid,
     "psk": check_psk,
     "bssid": _pinned_bssid,
+    "eap": _eap,
     "dhcp_hostname": _hostname,
     "managed": _flag,
     "ip": _static_ip,
@@ -329,6 +370,8 @@ def sta_section(value, where="sta"):
     for flat, option in _FLAT_SCAN_KEYS.items():
         if flat in out:
             out.setdefault("scan", {})[option] = out.pop(flat)
+    if out.get("eap") is not None and out.get("psk"):
+        raise ValueError("%s: give 'psk' (WPA2-PSK) or 'eap' (WPA2-Enterprise), not both" % where)
     return out
 
 

@@ -182,6 +182,18 @@ class Reconnect(TypedDict, total=False):
     initial_ms: int
     max_ms: int
 
+class EapConfig(TypedDict, total=False):
+    method: Literal["peap", "ttls", "tls"]
+    identity: Text
+    """the outer (anonymous) identity, 1..127 bytes; default the username"""
+    username: Text
+    password: Text
+    ca_cert: Union[bytes, str]
+    """PEM or DER; absent: the server is not checked"""
+    client_cert: Union[bytes, str]
+    client_key: Union[bytes, str]
+    client_key_password: Text
+
 class StaConfig(TypedDict, total=False):
     ssid: Text
     """1..32 bytes"""
@@ -189,6 +201,8 @@ class StaConfig(TypedDict, total=False):
     """8..63 characters or 64 hex digits; empty or absent: an open network"""
     bssid: Union[bytes, str, None]
     """join only this AP of the SSID (6 bytes or "aa:bb:cc:dd:ee:ff"); None: any"""
+    eap: EapConfig | None
+    """WPA2-Enterprise instead of a psk"""
     dhcp_hostname: Text
     managed: bool
     ip: StaticIp
@@ -294,8 +308,8 @@ def start(config: Union[NetworkConfig, PropertyList, None] = None, *, sta: StaCo
 def stop() -> None: ...
 def sta_status() -> Status: ...
 def sta_connect(config: Union[StaConfig, NetworkConfig, PropertyList, None] = None, *, ssid: Text = ...,
-                psk: Text = ..., bssid: Union[bytes, str, None] = ..., dhcp_hostname: Text = ...,
-                ip: StaticIp = ..., reconnect: Reconnect = ...,
+                psk: Text = ..., bssid: Union[bytes, str, None] = ..., eap: EapConfig | None = ...,
+                dhcp_hostname: Text = ..., ip: StaticIp = ..., reconnect: Reconnect = ...,
                 scan: ScanOptions = ..., networks: list[tuple[Text, Text | None]] = ...,
                 connected: Callable[[], object] = ..., disconnected: Callable[[], object] = ...,
                 got_ip: Callable[[IpInfo], object] = ..., beacon_timeout: Callable[[], object] = ...,
@@ -303,8 +317,9 @@ def sta_connect(config: Union[StaConfig, NetworkConfig, PropertyList, None] = No
 def sta_disconnect() -> None: ...
 def sta_rssi() -> int: ...
 def wait_for_sta(config: Union[StaConfig, NetworkConfig, PropertyList, None] = None, timeout_ms: int = 15000, *,
-                 ssid: Text = ..., psk: Text = ..., bssid: Union[bytes, str, None] = ..., dhcp_hostname: Text = ...,
-                 ip: StaticIp = ..., reconnect: Reconnect = ..., networks: list[tuple[Text, Text | None]] = ...) -> IpInfo: ...
+                 ssid: Text = ..., psk: Text = ..., bssid: Union[bytes, str, None] = ...,
+                 eap: EapConfig | None = ..., dhcp_hostname: Text = ..., ip: StaticIp = ...,
+                 reconnect: Reconnect = ..., networks: list[tuple[Text, Text | None]] = ...) -> IpInfo: ...
 def wait_for_ap(config: Union[ApConfig, PropertyList, None] = None, timeout_ms: int = 15000, *, ssid: Text = ...,
                 psk: Text = ..., ap_channel: int = ..., ssid_hidden: bool = ...,
                 max_connections: int = ...) -> None: ...

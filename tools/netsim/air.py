@@ -55,6 +55,19 @@ class RadioSettings:
 
 
 @dataclass
+class Eap:
+    """What a device gave for an 802.1X join (the air plays the RADIUS
+    server): never recorded or printed, like a PSK."""
+    method: str
+    identity: bytes
+    username: bytes
+    password: bytes
+    ca_sha256: bytes | None         # of the CA it checks the server against
+    cert_sha256: bytes | None       # of its client certificate (TLS)
+    has_key: bool
+
+
+@dataclass
 class Device:
     mac: bytes
     name: str
@@ -67,6 +80,7 @@ class Device:
     scan: asyncio.Task[None] | None = None
     espnow: bool = False                # receiving ESP-NOW frames
     radio: RadioSettings = field(default_factory=RadioSettings)
+    eap: Eap | None = None              # for its next join only
 
     def gain(self) -> int:
         """How much louder (dB) others hear this device than at the default power."""
@@ -252,6 +266,7 @@ class Air:
     def on_sta_connect(self, device: Device, ssid: bytes, psk: bytes, hostname: bytes,
                        static_ip: tuple[str, str, str, str] | None, bssid: bytes | None) -> None:
         self._drop(device, "by_request", notify=False)
+        eap, device.eap = device.eap, None
         device.hostname = hostname.decode(errors="replace")
         device.state = "joining"
         # The PSK is never recorded or printed.
@@ -259,7 +274,7 @@ class Air:
                     hostname=device.hostname, static_ip=static_ip[0] if static_ip else None,
                     bssid=p.mac_str(bssid) if bssid else None)
         device.join = asyncio.get_running_loop().create_task(
-            self._join(device, air_text(ssid), psk, static_ip, bssid))
+            self._join(device, air_text(ssid), psk, static_ip, bssid, eap))
 
     def on_sta_disconnect(self, device: Device) -> None:
         self.record("sta_disconnect", mac=p.mac_str(device.mac))
@@ -279,17 +294,46 @@ class Air:
                      and (bssid is None or ap.bssid == bssid)]
         return max(heard_aps, key=lambda ap: ap.rssi, default=None)
 
+    @staticmethod
+    def _refused(ap: AccessPoint, psk: bytes, eap: Eap | None) -> str:
+        """Why the AP (and, for 802.1X, its RADIUS server) refuses these
+        credentials; "" when it takes them."""
+        if ap.authmode != "wpa2_enterprise":
+            if eap is not None:
+                return "the AP does not run 802.1X"
+            return "wrong PSK" if ap.psk is not None and psk != air_bytes(ap.psk) else ""
+        if eap is None:
+            return "no 802.1X credentials"
+        if eap.method not in ap.eap_methods:
+            return f"method {eap.method} not offered"
+        if ap.ca_cert and eap.ca_sha256 is not None and eap.ca_sha256.hex() != ap.ca_cert.lower():
+            return "the server's certificate is not from the device's CA"
+        for account in ap.accounts:
+            if eap.method == "tls" and "client_cert" in account:
+                if (eap.has_key and eap.cert_sha256 is not None
+                        and account["client_cert"].lower() == eap.cert_sha256.hex()
+                        and air_bytes(account["identity"]) == eap.identity):
+                    return ""
+            elif eap.method != "tls" and "username" in account:
+                if air_bytes(account["username"]) == eap.username and air_bytes(account["password"]) == eap.password:
+                    return ""
+        return "no such account, or a wrong password or certificate"
+
     async def _join(self, device: Device, ssid: str, psk: bytes, static_ip: tuple[str, str, str, str] | None,
-                    bssid: bytes | None = None) -> None:
+                    bssid: bytes | None = None, eap: Eap | None = None) -> None:
         t = self.timings
         ap = self._pick(device, ssid, bssid)
         if ap is None:
             await asyncio.sleep(t.no_ap_ms / 1000)
             self._drop(device, "no_ap_found")
             return
-        if ap.psk is not None and psk != air_bytes(ap.psk):
+        refused = self._refused(ap, psk, eap)
+        # An 802.1X AP asks who it is: the outer identity goes in the clear.
+        identity = eap.identity if eap is not None and ap.authmode == "wpa2_enterprise" else None
+        if refused:
             await asyncio.sleep(t.auth_fail_ms / 1000)
-            self.monitor.associate(device, ap, accepted=False)
+            self.monitor.associate(device, ap, accepted=False, identity=identity)
+            self.record("auth_refused", mac=p.mac_str(device.mac), ssid=ap.ssid, why=refused)
             self._drop(device, "auth_failed")
             return
         await asyncio.sleep(t.connect_ms / 1000)
@@ -302,7 +346,7 @@ class Air:
             self._drop(device, "assoc_failed")
             return
         device.ap, device.state = ap, "associated"
-        self.monitor.associate(device, ap, accepted=True)
+        self.monitor.associate(device, ap, accepted=True, identity=identity)
         self.record("sta_associated", mac=p.mac_str(device.mac), ssid=ap.ssid, bssid=p.mac_str(ap.bssid))
         self.send(device, p.Writer(p.STA_CONNECTED).raw(ap.bssid).u8(ap.channel)
                   .u8(p.AUTHMODES.index(ap.authmode)).i8(ap.rssi).string(air_bytes(ap.ssid)).frame())
@@ -799,6 +843,18 @@ class Air:
                 raise p.ProtocolError(p.ERR_BAD_FRAME, "raw_tx: a frame is 24 to 1500 bytes")
             self.record("raw_tx", mac=p.mac_str(device.mac), length=len(raw), channel=self._channel_of(device))
             self.monitor.raw(device, raw)
+        elif frame.msg_type == p.STA_EAP:
+            method = frame.u8()
+            identity, username, password = frame.string(), frame.string(), frame.string()
+            has_ca, ca = frame.u8(), frame.raw(32)
+            has_cert, cert = frame.u8(), frame.raw(32)
+            has_key = frame.u8()
+            frame.end()
+            if method not in p.EAP_METHODS:
+                raise p.ProtocolError(p.ERR_BAD_FRAME, f"sta_eap: no EAP method {method}")
+            # Kept for the next STA_CONNECT; like a PSK, never recorded.
+            device.eap = Eap(p.EAP_METHODS[method], identity, username, password, ca if has_ca else None,
+                             cert if has_cert else None, bool(has_key))
         elif frame.msg_type == p.RADIO:
             txpower, channels, power_save, protocol, bandwidth = (frame.u8() for _ in range(5))
             country = frame.string().decode(errors="replace")

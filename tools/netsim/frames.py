@@ -128,6 +128,26 @@ def udp_over_ip(src_ip: bytes, dst_ip: bytes, src_port: int, dst_port: int, payl
     return LLC_SNAP + ETHERTYPE_IPV4 + ip + struct.pack(">HHHH", src_port, dst_port, 8 + payload_len, 0)
 
 
+ETHERTYPE_EAPOL = b"\x88\x8e"
+
+
+def eapol(eap: bytes) -> bytes:
+    """An EAP packet in EAPOL (802.1X-2004, version 2, type 0), after LLC/SNAP."""
+    return LLC_SNAP + ETHERTYPE_EAPOL + struct.pack(">BBH", 2, 0, len(eap)) + eap
+
+
+def eap_request_identity() -> bytes:
+    return eapol(struct.pack(">BBHB", 1, 1, 5, 1))
+
+
+def eap_response_identity(identity: bytes) -> bytes:
+    return eapol(struct.pack(">BBHB", 2, 1, 5 + len(identity), 1) + identity)
+
+
+def eap_verdict(success: bool) -> bytes:
+    return eapol(struct.pack(">BBH", 3 if success else 4, 2, 4))
+
+
 def data_to_ap(station: bytes, bssid: bytes, destination: bytes, body: bytes, seq: int, protected: bool) -> bytes:
     flags = TO_DS | (PROTECTED if protected else 0)
     return header(DATA, DATA_PLAIN, bssid, station, destination, seq, flags) + (opaque(len(body) + 16)

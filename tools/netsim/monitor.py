@@ -116,9 +116,11 @@ class Monitor:
             self.emit(channel, f.probe_response(ap.bssid, device.mac, ap.ssid_bytes(), ap.channel, ap.authmode,
                                                 ap.beacon_interval, self._tsf_us(), self._seq(ap.bssid)), ap.rssi)
 
-    def associate(self, device: Device, ap: AccessPoint, accepted: bool) -> None:
-        """Open System authentication and association; a refused key ends in
-        the AP's deauthentication after the handshake times out."""
+    def associate(self, device: Device, ap: AccessPoint, accepted: bool, identity: bytes | None = None) -> None:
+        """Open System authentication and association, then for 802.1X the
+        EAP identity exchange (the outer identity in the clear) and the
+        server's verdict; refused credentials end in the AP's
+        deauthentication after the handshake times out."""
         station = self._rssi(device)
         self.emit(ap.channel, f.authentication(device.mac, ap.bssid, ap.bssid, 1, self._seq(device.mac)), station,
                   device)
@@ -128,6 +130,13 @@ class Monitor:
         aid = 1 + len(self.air._stations(ap))
         self.emit(ap.channel, f.association_response(ap.bssid, device.mac, aid, ap.authmode, self._seq(ap.bssid)),
                   ap.rssi)
+        if identity is not None:
+            self.emit(ap.channel, f.data_from_ap(ap.bssid, device.mac, ap.bssid, f.eap_request_identity(),
+                                                 self._seq(ap.bssid), False), ap.rssi)
+            self.emit(ap.channel, f.data_to_ap(device.mac, ap.bssid, ap.bssid, f.eap_response_identity(identity),
+                                               self._seq(device.mac), False), station, device)
+            self.emit(ap.channel, f.data_from_ap(ap.bssid, device.mac, ap.bssid, f.eap_verdict(accepted),
+                                                 self._seq(ap.bssid), False), ap.rssi)
         if not accepted:
             self.leave(device, ap, by_ap=True, reason=REASON_HANDSHAKE_TIMEOUT)
 

@@ -28,6 +28,7 @@ AP_STOP = 0x19
 SET_CHANNEL = 0x1A
 SNIFF = 0x20
 RAW_TX = 0x21
+STA_EAP = 0x22
 # air -> device
 WELCOME = 0x81
 STA_CONNECTED = 0x90
@@ -68,6 +69,9 @@ REASONS = {
     "assoc_failed": 6,
     "ssid_in_use": 8,
 }
+
+# EAP methods: the values of netman_eap_method_t.
+EAP_METHODS = {1: "peap", 2: "ttls", 3: "tls"}
 
 # Auth modes: the values of netman_auth_t.
 AUTHMODES = (

@@ -55,6 +55,13 @@ def _check_fields(obj: Any, where: str) -> None:
     check_types(where, {f.name: getattr(obj, f.name) for f in fields(obj)}, hints)
 
 
+EAP_METHODS = ("peap", "ttls", "tls")
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower())
+
+
 def air_text(raw: bytes) -> str:
     """Bytes from the air (an SSID, a PSK) as text that turns back into the
     same bytes with air_bytes(): an SSID is 1 to 32 bytes, not always UTF-8."""
@@ -76,6 +83,13 @@ class AccessPoint:
     hidden: bool = False
     up: bool = True
     beacon_interval: int = 100  # time units (1.024 ms), as 802.11 counts them
+    # WPA2-Enterprise: who may join ({"username", "password"} for PEAP and
+    # TTLS, {"identity", "client_cert"} with a certificate's SHA-256 for TLS),
+    # by which methods, and the SHA-256 of the CA its server's certificate
+    # chains to ("": a device checking the server is satisfied by any).
+    accounts: list[Any] = field(default_factory=list)
+    eap_methods: list[Any] = field(default_factory=lambda: list(EAP_METHODS))
+    ca_cert: str = ""
 
     def __post_init__(self) -> None:
         where = f"ap {self.ssid!r}"
@@ -94,11 +108,25 @@ class AccessPoint:
             self.authmode = "wpa2_psk" if self.psk else "open"
         if self.authmode not in AUTHMODES:
             raise ScenarioError(f"{where}: authmode must be one of {', '.join(AUTHMODES)}")
-        if (self.authmode == "open") != (self.psk is None):
-            raise ScenarioError(f"{where}: an open AP has no psk and a secured one needs one")
+        if (self.authmode in ("open", "wpa2_enterprise")) != (self.psk is None):
+            raise ScenarioError(f"{where}: an open or wpa2_enterprise AP has no psk and a secured one needs one")
+        self._check_enterprise(where)
         if not self.bssid:
             # Stable, locally administered, derived from the SSID.
             self.bssid = b"\x02" + hashlib.sha256(air_bytes(self.ssid)).digest()[:5]
+
+    def _check_enterprise(self, where: str) -> None:
+        if not isinstance(self.eap_methods, list) or not set(self.eap_methods) <= set(EAP_METHODS):
+            raise ScenarioError(f"{where}: eap_methods must be a list of {', '.join(EAP_METHODS)}")
+        for account in self.accounts:
+            if not isinstance(account, dict) or not (set(account) in ({"username", "password"},
+                                                                     {"identity", "client_cert"})
+                                                    and all(isinstance(v, str) and v for v in account.values())):
+                raise ScenarioError(f"{where}: an account is {{username, password}} or {{identity, client_cert}}")
+            if "client_cert" in account and not _is_sha256(account["client_cert"]):
+                raise ScenarioError(f"{where}: an account's client_cert is a SHA-256 in hex")
+        if self.ca_cert and not _is_sha256(self.ca_cert):
+            raise ScenarioError(f"{where}: ca_cert is a SHA-256 in hex")
 
     def ssid_bytes(self) -> bytes:
         return air_bytes(self.ssid)
@@ -114,6 +142,9 @@ class AccessPoint:
             "hidden": self.hidden,
             "up": self.up,
             "beacon_interval": self.beacon_interval,
+            # No accounts: they hold passwords.
+            "eap_methods": self.eap_methods,
+            "ca_cert": self.ca_cert,
         }
 
 
