@@ -186,3 +186,9 @@ def test_a_long_store_path_is_used_whole_and_a_too_long_one_refused(probe, tmp_p
         kind, reason, message = dev.error(call)
         assert (kind, reason) == ("NetError", "storage_failed")
         assert "too long" in message and "secret123" not in message
+
+
+@pytest.mark.parametrize("value", ["float('inf')", "float('-inf')", "float('nan')", "1e300"])
+def test_a_txpower_that_is_no_number_of_dbm_is_a_value_error(probe, value: str) -> None:
+    dev = probe("netman.start(sta=dict(ssid='home', psk='secret123', managed=True, **CB))")
+    dev.rejects(f"netman.radio(txpower={value})", "ValueError", ["radio", "'txpower'", "dBm"])

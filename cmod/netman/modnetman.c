@@ -142,7 +142,8 @@ static mp_obj_t mod_netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_netman_init_obj, mod_netman_init);
 
-// hold(flag): events wait in the queue while True; False delivers them.
+// hold(flag): True makes events wait in the queue, False undoes one True
+// (the last one delivers what waited).
 static mp_obj_t mod_netman_hold(mp_obj_t flag) {
     netman_core_hold(mp_obj_is_true(flag));
     return mp_const_none;

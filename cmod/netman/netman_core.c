@@ -96,9 +96,10 @@ static mp_obj_t event_arg(const netman_event_t *event) {
     }
 }
 
-// While the facade applies a configuration (start()), events wait in the
-// queue: a callback must not stop a network that is half set up.
-static bool delivery_held;
+// While the facade reads and changes the running network (start(),
+// sta_connect(), info(), ...), events wait in the queue: a callback that
+// stops the network must not do so halfway through a call. Calls nest.
+static unsigned int delivery_held;
 
 static mp_obj_t netman_drain(mp_obj_t unused) {
     (void)unused;
@@ -128,8 +129,9 @@ static mp_obj_t netman_drain(mp_obj_t unused) {
 }
 
 void netman_core_hold(bool hold) {
-    delivery_held = hold;
-    if (!hold) {
+    if (hold) {
+        delivery_held++;
+    } else if (delivery_held > 0 && --delivery_held == 0) {
         request_drain(); // what arrived meanwhile (an empty queue just ends the drain)
     }
 }

@@ -113,7 +113,7 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_scan_done_us_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_scan_take_obj);
 // The Python callable that receives (kind, arg) for every event.
 void netman_core_set_dispatcher(mp_obj_t dispatcher);
-// Hold event delivery (the events stay queued), or release it.
+// Hold event delivery (the events stay queued), or release one hold.
 void netman_core_hold(bool hold);
 
 #endif // NETMAN_OBJ_H

@@ -156,6 +156,20 @@ def _dispatch(kind, arg):
 _netman.init(_dispatch, NetError)
 
 
+def _held(call):
+    # Callbacks wait while `call` reads and changes the running network: one
+    # that stops it must not do so halfway through (they run as soon as the
+    # call is done). Not for waits: callbacks run while wait_for_* wait.
+    def held(*args, **kwargs):
+        _netman.hold(True)
+        try:
+            return call(*args, **kwargs)
+        finally:
+            _netman.hold(False)
+
+    return held
+
+
 def _require_started():
     if _network is None:
         raise NetError("not_started", "netman is not started")
@@ -277,6 +291,7 @@ def send_raw(frame):
     _netman.send_raw(frame)
 
 
+@_held
 def radio(**settings):
     """Change the radio settings given (txpower in dBm, country, power_save
     "none"/"min"/"max", protocol like ("b", "g", "n"), bandwidth 20/40 MHz,
@@ -337,6 +352,7 @@ def _start_espnow(settings):
         espnow.irq(drain)
 
 
+@_held
 def start(config=None, **sections):
     """Start the network from keyword sections, one dict, or a property list:
     `sta` starts station mode, `ap` access-point mode, both STA+AP."""
@@ -353,9 +369,6 @@ def start(config=None, **sections):
             and "provision" not in cfg):
         raise ValueError("sta: 'ssid' is required unless 'managed' is set or credentials are stored "
                          "(netman.credentials.store)")
-    # Callbacks wait until the whole configuration is applied: one that stops
-    # the network must not find it half set up.
-    _netman.hold(True)
     try:
         _mac = _netman.open()
         _network = Network()
@@ -388,8 +401,6 @@ def start(config=None, **sections):
     except BaseException:
         stop()
         raise
-    finally:
-        _netman.hold(False)
     return _network
 
 
@@ -460,6 +471,7 @@ def sta_status():
     return _netman.sta_status()
 
 
+@_held
 def sta_connect(config=None, **sta):
     """Join the configured AP, or a new one: given values replace, the rest stays.
 
@@ -504,6 +516,7 @@ def stats():
     return _netman.stats()
 
 
+@_held
 def info():
     """The joined AP, our addresses, hostname, MAC, connection uptime, the
     reason of the last disconnect, our own AP (`softap`) and the radio
@@ -666,6 +679,7 @@ def wait_for_ap(config=None, timeout_ms=15000, **ap):
     return _ApWait(config, ap, timeout_ms).block()
 
 
+@_held
 def _scan_begin(options, opts, mode):
     _require_started()
     if _sta is None:

@@ -534,10 +534,10 @@ def _txpower(where, key, value):
     lo, hi = _netman.TXPOWER_MIN_QDBM, _netman.TXPOWER_MAX_QDBM
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise TypeError("%s: '%s' must be a number (dBm), not %s" % (where, key, type(value).__name__))
-    qdbm = int(value * 4)  # quarter dBm, as the drivers take it
-    if not lo <= qdbm <= hi:
+    # Compared before the conversion: inf and nan are floats too.
+    if not lo / 4 <= value <= hi / 4:
         raise ValueError("%s: '%s' must be %g to %g dBm, got %g" % (where, key, lo / 4, hi / 4, value))
-    return qdbm
+    return int(value * 4)  # quarter dBm, as the drivers take it
 
 
 def country_code(where, key, value):
