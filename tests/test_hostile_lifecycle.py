@@ -142,3 +142,22 @@ print("STATUS", netman.sta_status(), netman.stats()["callbacks_raised"])
         dev.wait_line("^STARTED$")
         dev.wait_line("^STATUS inactive 0$")
         assert dev.wait_exit(10) == 0, dev.output
+
+
+def test_a_recv_callback_that_stops_the_network_ends_the_burst_quietly(device, air) -> None:
+    mac = "02:00:00:00:0e:02"
+    dev = device("""
+import time, netman
+
+def recv(mac, msg):
+    netman.stop()
+
+netman.start(sta=dict(ssid='home', psk='secret123'), espnow=dict(rxbuf=4096, recv=recv))
+print("READY")
+time.sleep_ms(500)
+print("STATUS", netman.sta_status())
+""", mac=mac)
+    dev.wait_line("^READY$")
+    air.client.espnow_flood(mac, count=10)
+    dev.wait_line("^STATUS inactive$")
+    assert "Traceback" not in dev.output, dev.output

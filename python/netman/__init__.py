@@ -342,8 +342,9 @@ def _start_espnow(settings):
     if recv is not None:
 
         def drain(e):
-            # A recv that raises is reported and counted; the burst goes on.
-            while True:
+            # A recv that raises is reported and counted; the burst goes on,
+            # unless a recv stopped ESP-NOW (or the network).
+            while _netman.espnow_active(None):
                 mac, msg = e.irecv(0)
                 if mac is None:
                     return
