@@ -499,6 +499,12 @@ async function stockScenario(s, checks) {
         const out = lastLine(await s.run('w.active(True)\nprint(":".join("%02x" % b for b in w.config("mac")))'));
         return [out === net.macText(s.device.mac), `MAC ${out}, up after ${((s.pico.nanos - t) / 1e6).toFixed(0)} ms; ${s.chip.firmware.version}`];
     });
+    await checks.check('machine.Pin("LED") drives the chip\'s WL_GPIO0', async () => {
+        await s.run('import machine\nmachine.Pin("LED", machine.Pin.OUT).on()');
+        const on = s.chip.firmware.gpioOut & 1;
+        await s.run('machine.Pin("LED").off()');
+        return [on === 1 && (s.chip.firmware.gpioOut & 1) === 0, `on: ${on}, then off: ${s.chip.firmware.gpioOut & 1}`];
+    });
     await checks.check('scan() lists the air\'s APs', async () => {
         const out = lastLine(await s.run('print(sorted(x[0] for x in w.scan()))'));
         return [out === "[b'', b'cafe', b'home']", out];
