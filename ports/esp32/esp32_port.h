@@ -35,6 +35,9 @@ bool esp32_driver_enter(void);
 void esp32_driver_leave(void);
 // netman_core_post() between enter and leave (any context).
 void esp32_post(const netman_event_t *event);
+// Whether the caller runs inside the default event loop's dispatch (our
+// WiFi/IP event handler and what the core does from it).
+bool esp32_in_dispatch(void);
 
 // a.b.c.d in netman_ip_t form (a << 24 | b << 16 | c << 8 | d).
 uint32_t esp32_ip4(const esp_ip4_addr_t *addr);

@@ -5,19 +5,19 @@
  * their own files.
  *
  * The radio is the one MicroPython's `network` module drives: netman reuses
- * its netifs and driver, so network.WLAN() keeps working before and after
- * netman (after netman stops the driver, WLAN.active(False) then
- * active(True) starts it again). Using both at the same time is not
- * supported: each would reconfigure the driver behind the other's back, and
- * a WLAN.connect() left in force reconnects on its own.
+ * its netifs and driver, and leaves the driver as network last saw it
+ * (esp32_rules_open()): started again by network.WLAN(...).active(True)
+ * after netman stopped it, or still running, its mode put back, when network
+ * had started it. A WLAN.connect() made earlier in the boot stops
+ * reconnecting on its own once netman starts. Using both at the same time is
+ * not supported: each would reconfigure the driver behind the other's back.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/param.h>
 
-#include "py/mpconfig.h"
-#include "py/nlr.h"
+#include "py/runtime.h"
 
 #include "esp_event.h"
 #include "esp_mac.h"
@@ -28,19 +28,65 @@
 #include "freertos/task.h"
 
 #include "esp32_port.h"
+#include "esp32_rules.h"
 
 #if MICROPY_PY_NETWORK_WLAN
 // MicroPython's network module (ports/esp32/network_wlan.c, declared in its
 // modnetwork.h): initialises the driver and the default netifs once per boot.
 void esp_initialise_wifi(void);
+extern const mp_obj_type_t esp_network_wlan_type;
 #endif
 
-// How the station stands, as the driver last told us.
-typedef enum {
-    STA_IDLE,
-    STA_JOINING,
-    STA_ASSOCIATED,
-} sta_state_t;
+// The rules' reason numbers are the driver's (wifi_err_reason_t; 4, 6 and 7
+// under their IDF 5.3 names, which 5.4 and 5.5 keep).
+#define SAME_REASON(name, idf) _Static_assert((int)ESP32_REASON_##name == (int)WIFI_REASON_##idf, #name)
+SAME_REASON(UNSPECIFIED, UNSPECIFIED);
+SAME_REASON(AUTH_EXPIRE, AUTH_EXPIRE);
+SAME_REASON(AUTH_LEAVE, AUTH_LEAVE);
+SAME_REASON(DISASSOC_DUE_TO_INACTIVITY, ASSOC_EXPIRE);
+SAME_REASON(ASSOC_TOOMANY, ASSOC_TOOMANY);
+SAME_REASON(CLASS2_FRAME_FROM_NONAUTH_STA, NOT_AUTHED);
+SAME_REASON(CLASS3_FRAME_FROM_NONASSOC_STA, NOT_ASSOCED);
+SAME_REASON(ASSOC_LEAVE, ASSOC_LEAVE);
+SAME_REASON(ASSOC_NOT_AUTHED, ASSOC_NOT_AUTHED);
+SAME_REASON(DISASSOC_PWRCAP_BAD, DISASSOC_PWRCAP_BAD);
+SAME_REASON(DISASSOC_SUPCHAN_BAD, DISASSOC_SUPCHAN_BAD);
+SAME_REASON(BSS_TRANSITION_DISASSOC, BSS_TRANSITION_DISASSOC);
+SAME_REASON(IE_INVALID, IE_INVALID);
+SAME_REASON(MIC_FAILURE, MIC_FAILURE);
+SAME_REASON(4WAY_HANDSHAKE_TIMEOUT, 4WAY_HANDSHAKE_TIMEOUT);
+SAME_REASON(GROUP_KEY_UPDATE_TIMEOUT, GROUP_KEY_UPDATE_TIMEOUT);
+SAME_REASON(IE_IN_4WAY_DIFFERS, IE_IN_4WAY_DIFFERS);
+SAME_REASON(GROUP_CIPHER_INVALID, GROUP_CIPHER_INVALID);
+SAME_REASON(PAIRWISE_CIPHER_INVALID, PAIRWISE_CIPHER_INVALID);
+SAME_REASON(AKMP_INVALID, AKMP_INVALID);
+SAME_REASON(UNSUPP_RSN_IE_VERSION, UNSUPP_RSN_IE_VERSION);
+SAME_REASON(INVALID_RSN_IE_CAP, INVALID_RSN_IE_CAP);
+SAME_REASON(802_1X_AUTH_FAILED, 802_1X_AUTH_FAILED);
+SAME_REASON(CIPHER_SUITE_REJECTED, CIPHER_SUITE_REJECTED);
+SAME_REASON(BAD_CIPHER_OR_AKM, BAD_CIPHER_OR_AKM);
+SAME_REASON(NOT_AUTHORIZED_THIS_LOCATION, NOT_AUTHORIZED_THIS_LOCATION);
+SAME_REASON(MISSING_ACKS, MISSING_ACKS);
+SAME_REASON(STA_LEAVING, STA_LEAVING);
+SAME_REASON(TIMEOUT, TIMEOUT);
+SAME_REASON(INVALID_PMKID, INVALID_PMKID);
+SAME_REASON(BEACON_TIMEOUT, BEACON_TIMEOUT);
+SAME_REASON(NO_AP_FOUND, NO_AP_FOUND);
+SAME_REASON(AUTH_FAIL, AUTH_FAIL);
+SAME_REASON(ASSOC_FAIL, ASSOC_FAIL);
+SAME_REASON(HANDSHAKE_TIMEOUT, HANDSHAKE_TIMEOUT);
+SAME_REASON(CONNECTION_FAIL, CONNECTION_FAIL);
+SAME_REASON(AP_TSF_RESET, AP_TSF_RESET);
+SAME_REASON(ROAMING, ROAMING);
+SAME_REASON(ASSOC_COMEBACK_TIME_TOO_LONG, ASSOC_COMEBACK_TIME_TOO_LONG);
+SAME_REASON(SA_QUERY_TIMEOUT, SA_QUERY_TIMEOUT);
+SAME_REASON(NO_AP_FOUND_W_COMPATIBLE_SECURITY, NO_AP_FOUND_W_COMPATIBLE_SECURITY);
+SAME_REASON(NO_AP_FOUND_IN_AUTHMODE_THRESHOLD, NO_AP_FOUND_IN_AUTHMODE_THRESHOLD);
+SAME_REASON(NO_AP_FOUND_IN_RSSI_THRESHOLD, NO_AP_FOUND_IN_RSSI_THRESHOLD);
+
+// How long netman_hal_open() waits for WIFI_EVENT_STA_START (it comes within
+// milliseconds; network.WLAN.active() waits without a bound).
+#define STA_START_WAIT_MS (3000)
 
 static portMUX_TYPE core_mux = portMUX_INITIALIZER_UNLOCKED; // netman_hal_lock()
 static char last_error[128];
@@ -51,15 +97,17 @@ static esp_netif_t *ap_netif;
 static esp_event_handler_instance_t wifi_handler;
 static esp_event_handler_instance_t ip_handler;
 static esp_timer_handle_t core_timer;
+static wifi_mode_t open_mode;       // the driver's mode when we opened it
+static bool stop_at_close;          // we started the driver: stop it again
+// The default event loop's task, the one context that dispatches our events.
+static TaskHandle_t event_task;
 
 // Shared by the driver contexts and the MicroPython thread, under port_mux.
 static portMUX_TYPE port_mux = portMUX_INITIALIZER_UNLOCKED;
 static bool port_open;
 static unsigned int driver_entries;
-static sta_state_t sta_state;
-static uint8_t sta_channel;
-static bool leave_requested;    // we asked to leave: ASSOC_LEAVE means "by request"
-static bool replacing;          // a join replaced a session: its ASSOC_LEAVE is no news
+static esp32_sta_track_t sta;
+static bool sta_started;        // WIFI_EVENT_STA_START seen, no STA_STOP since
 static bool ap_up;
 static uint8_t ap_channel;
 
@@ -171,36 +219,6 @@ void esp32_wipe(void *data, size_t len) {
 
 // ---- events (esp_event task) ----------------------------------------------------
 
-static netman_reason_t disconnect_reason(uint8_t reason, bool asked) {
-    switch (reason) {
-        case WIFI_REASON_AUTH_FAIL:
-        case WIFI_REASON_AUTH_EXPIRE:
-        case WIFI_REASON_4WAY_HANDSHAKE_TIMEOUT:
-        case WIFI_REASON_HANDSHAKE_TIMEOUT:
-        case WIFI_REASON_MIC_FAILURE:
-        case WIFI_REASON_802_1X_AUTH_FAILED:
-        case WIFI_REASON_CONNECTION_FAIL:   // the password refused, as MicroPython reads it
-            return NETMAN_REASON_AUTH_FAILED;
-        case WIFI_REASON_NO_AP_FOUND:
-        case WIFI_REASON_NO_AP_FOUND_W_COMPATIBLE_SECURITY:
-        case WIFI_REASON_NO_AP_FOUND_IN_AUTHMODE_THRESHOLD:
-        case WIFI_REASON_NO_AP_FOUND_IN_RSSI_THRESHOLD:
-            return NETMAN_REASON_NO_AP_FOUND;
-        case WIFI_REASON_BEACON_TIMEOUT:
-            return NETMAN_REASON_BEACON_TIMEOUT;
-        case WIFI_REASON_ASSOC_FAIL:
-        case WIFI_REASON_ASSOC_TOOMANY:
-        case WIFI_REASON_ASSOC_NOT_AUTHED:
-        case WIFI_REASON_ASSOC_COMEBACK_TIME_TOO_LONG:
-            return NETMAN_REASON_ASSOC_FAILED;
-        case WIFI_REASON_ASSOC_LEAVE:
-            return asked ? NETMAN_REASON_BY_REQUEST : NETMAN_REASON_AP_LEFT;
-        default:
-            // Deauthentication by the AP and everything else that ends a session.
-            return NETMAN_REASON_AP_LEFT;
-    }
-}
-
 // One radio: our AP follows the channel of the AP the station joined.
 static void follow_channel(uint8_t channel) {
     taskENTER_CRITICAL(&port_mux);
@@ -226,37 +244,27 @@ static void on_sta_connected(const wifi_event_sta_connected_t *connected) {
         event.u.assoc.rssi = ap.rssi;
     }
     taskENTER_CRITICAL(&port_mux);
-    sta_state = STA_ASSOCIATED;
-    sta_channel = connected->channel;
+    esp32_track_connected(&sta, connected->channel);
     taskEXIT_CRITICAL(&port_mux);
     netman_core_post(&event);
     follow_channel(connected->channel);
 }
 
 static void on_sta_disconnected(const wifi_event_sta_disconnected_t *disconnected) {
+    netman_reason_t reason = NETMAN_REASON_NONE;
     taskENTER_CRITICAL(&port_mux);
-    // The end of the session a new join replaced: the core already moved on.
-    bool stale = replacing && disconnected->reason == WIFI_REASON_ASSOC_LEAVE;
-    bool asked = leave_requested;
-    replacing = false;
-    if (!stale) {
-        leave_requested = false;
-        sta_state = STA_IDLE;
-    }
+    bool news = esp32_track_disconnected(&sta, disconnected->reason, &reason);
     taskEXIT_CRITICAL(&port_mux);
-    if (!stale) {
+    if (news) {
         netman_event_t event = { .kind = NETMAN_EV_STA_DISCONNECTED };
-        event.u.reason = disconnect_reason(disconnected->reason, asked);
+        event.u.reason = reason;
         netman_core_post(&event);
     }
 }
 
 static void on_channel_change(const wifi_event_home_channel_change_t *change) {
     taskENTER_CRITICAL(&port_mux);
-    bool moved = sta_state == STA_ASSOCIATED && change->new_chan != sta_channel;
-    if (moved) {
-        sta_channel = change->new_chan;
-    }
+    bool moved = esp32_track_channel(&sta, change->new_chan);
     taskEXIT_CRITICAL(&port_mux);
     if (moved) {
         netman_event_t event = { .kind = NETMAN_EV_STA_CHANNEL };
@@ -317,6 +325,12 @@ static void on_ap_station(int32_t id, const uint8_t mac[NETMAN_MAC_LEN]) {
 
 static void on_wifi_event(int32_t id, void *data) {
     switch (id) {
+        case WIFI_EVENT_STA_START:
+        case WIFI_EVENT_STA_STOP:
+            taskENTER_CRITICAL(&port_mux);
+            sta_started = id == WIFI_EVENT_STA_START;
+            taskEXIT_CRITICAL(&port_mux);
+            break;
         case WIFI_EVENT_SCAN_DONE:
             esp32_scan_done(data);
             break;
@@ -357,8 +371,7 @@ static void on_ip_event(int32_t id, void *data) {
     if (id == IP_EVENT_STA_GOT_IP) {
         const ip_event_got_ip_t *got = data;
         taskENTER_CRITICAL(&port_mux);
-        // Not for a session a join is replacing (its static address may be re-applied).
-        bool current = sta_state == STA_ASSOCIATED;
+        bool current = esp32_track_got_ip(&sta);
         taskEXIT_CRITICAL(&port_mux);
         if (!current) {
             return;
@@ -383,8 +396,15 @@ static void on_ip_event(int32_t id, void *data) {
     }
 }
 
+bool esp32_in_dispatch(void) {
+    return event_task != NULL && xTaskGetCurrentTaskHandle() == event_task;
+}
+
 static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data) {
     (void)arg;
+    // Only the default loop's task calls this (esp_event.c: handlers run in
+    // the loop's task): whatever runs in that task is inside a dispatch.
+    event_task = xTaskGetCurrentTaskHandle();
     if (!esp32_driver_enter()) {
         return;
     }
@@ -488,6 +508,41 @@ static void teardown(void) {
     }
 }
 
+#if MICROPY_PY_NETWORK_WLAN
+// network's WLAN(STA_IF).disconnect(): the one way to clear its
+// `wifi_sta_connect_requested` (network_wlan.c), which otherwise has its
+// event handler reconnect on every STA_DISCONNECTED. It also leaves its
+// session, as our first join would. False if it raised.
+static bool network_leave(void) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) != 0) {
+        return false;
+    }
+    mp_obj_t wlan = mp_call_function_0(MP_OBJ_FROM_PTR(&esp_network_wlan_type));
+    mp_obj_t method[2];
+    mp_load_method(wlan, MP_QSTR_disconnect, method);
+    mp_call_method_n_kw(0, 0, method);
+    nlr_pop();
+    return true;
+}
+#endif
+
+// WIFI_EVENT_STA_START, posted after esp_wifi_start() or when the station
+// joins a running driver's mode. Requests made before it fail or crash on
+// some IDF versions (MicroPython's WLAN.active() waits for it too).
+static bool wait_sta_start(void) {
+    for (int waited = 0; waited < STA_START_WAIT_MS; waited += portTICK_PERIOD_MS) {
+        taskENTER_CRITICAL(&port_mux);
+        bool started = sta_started;
+        taskEXIT_CRITICAL(&port_mux);
+        if (started) {
+            return true;
+        }
+        vTaskDelay(1);
+    }
+    return false;
+}
+
 netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     if (esp32_is_open()) {
         esp32_set_error("the radio is already open");
@@ -508,12 +563,24 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         return esp32_fail(NETMAN_ERR_NO_RADIO, "no radio: cannot read the MAC address", err);
     }
 
-    // A station left associated by the network module: our first join replaces it.
+    // Who started the driver: esp_wifi_scan_get_ap_num() answers
+    // ESP_ERR_WIFI_NOT_STARTED until esp_wifi_start() ran (esp_wifi.h).
+    uint16_t heard;
+    bool driver_started = esp_wifi_scan_get_ap_num(&heard) != ESP_ERR_WIFI_NOT_STARTED;
+    open_mode = WIFI_MODE_NULL;
+    esp_wifi_get_mode(&open_mode);
+    esp32_open_plan_t plan = esp32_rules_open(driver_started, (open_mode & WIFI_MODE_STA) != 0);
+    stop_at_close = plan.stop_at_close;
     wifi_ap_record_t current;
-    sta_state = esp_wifi_sta_get_ap_info(&current) == ESP_OK ? STA_ASSOCIATED : STA_IDLE;
-    sta_channel = 0;
-    leave_requested = false;
-    replacing = false;
+    bool associated = esp_wifi_sta_get_ap_info(&current) == ESP_OK;
+    bool network_left = false;
+    #if MICROPY_PY_NETWORK_WLAN
+    if (plan.clear_reconnect) {
+        network_left = network_leave();
+    }
+    #endif
+    esp32_track_open(&sta, associated, network_left);
+    sta_started = driver_started && (open_mode & WIFI_MODE_STA);
     ap_up = false;
     ap_channel = 0;
 
@@ -543,15 +610,21 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
         err = esp_event_handler_instance_register(IP_EVENT, ESP_EVENT_ANY_ID, on_event, NULL, &ip_handler);
     }
     // The station is always on: scans and ESP-NOW need it; the AP joins it on demand.
-    if (err == ESP_OK) {
+    if (err == ESP_OK && open_mode != WIFI_MODE_STA) {
         err = esp_wifi_set_mode(WIFI_MODE_STA);
     }
-    if (err == ESP_OK) {
+    if (err == ESP_OK && plan.start_driver) {
         err = esp_wifi_start();
     }
     if (err != ESP_OK) {
         netman_hal_close();
         return esp32_fail(NETMAN_ERR_NO_RADIO, "no radio: the WiFi driver did not start", err);
+    }
+    if (plan.wait_sta_start && !wait_sta_start()) {
+        netman_hal_close();
+        esp32_set_error("no radio: the WiFi driver did not start the station (no WIFI_EVENT_STA_START in %d ms)",
+            STA_START_WAIT_MS);
+        return NETMAN_ERR_NO_RADIO;
     }
     post_radio_channel();
     return NETMAN_OK;
@@ -577,7 +650,14 @@ void netman_hal_close(void) {
         vTaskDelay(1);
     }
     teardown();
-    esp_wifi_stop();
+    if (stop_at_close) {
+        esp_wifi_stop();
+    } else {
+        // network started the driver and believes it runs: keep it running
+        // as network had it, without our session.
+        esp_wifi_disconnect();
+        esp_wifi_set_mode(open_mode);
+    }
     // The EAP client holds pointers into the credentials the core drops next.
     esp32_eap_apply(NULL);
 }
@@ -625,13 +705,10 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
         return NETMAN_ERR_STATE;
     }
     taskENTER_CRITICAL(&port_mux);
-    bool session = sta_state != STA_IDLE;
-    replacing = session;
-    leave_requested = false;
-    sta_state = STA_JOINING;
+    bool session = esp32_track_join(&sta);
     taskEXIT_CRITICAL(&port_mux);
     if (session) {
-        esp_wifi_disconnect(); // the driver will not join while it holds a session
+        esp_wifi_disconnect();
     }
     esp_err_t err = ESP_OK;
     if (params->hostname[0] != '\0') {
@@ -642,7 +719,7 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     }
     if (err != ESP_OK) {
         taskENTER_CRITICAL(&port_mux);
-        sta_state = STA_IDLE;
+        esp32_track_join_failed(&sta);
         taskEXIT_CRITICAL(&port_mux);
         return esp32_fail(NETMAN_ERR_IO, "station: cannot configure the address", err);
     }
@@ -671,8 +748,15 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     }
     if (err != ESP_OK) {
         taskENTER_CRITICAL(&port_mux);
-        sta_state = STA_IDLE;
+        esp32_track_join_failed(&sta);
         taskEXIT_CRITICAL(&port_mux);
+        if (err == ESP_ERR_WIFI_STATE) {
+            // esp_wifi_set_config() while the driver is still connecting
+            // (we left the join under way first, which it may not have
+            // finished), esp_wifi_connect() while a scan runs (esp_wifi.h,
+            // attention 3): a join that can work a moment later.
+            return esp32_fail(NETMAN_ERR_BUSY, "station: the driver is busy joining", err);
+        }
         return esp32_fail(NETMAN_ERR_IO, "station: cannot start joining", err);
     }
     return NETMAN_OK;
@@ -684,9 +768,7 @@ netman_err_t netman_hal_sta_disconnect(void) {
         return NETMAN_ERR_STATE;
     }
     taskENTER_CRITICAL(&port_mux);
-    bool idle = sta_state == STA_IDLE;
-    leave_requested = !idle;
-    replacing = false;
+    bool idle = esp32_track_leave(&sta);
     taskEXIT_CRITICAL(&port_mux);
     if (idle) {
         // Nothing to leave, and the driver would not say so: answer ourselves.
@@ -698,7 +780,7 @@ netman_err_t netman_hal_sta_disconnect(void) {
     esp_err_t err = esp_wifi_disconnect();
     if (err != ESP_OK) {
         taskENTER_CRITICAL(&port_mux);
-        leave_requested = false;
+        esp32_track_leave_failed(&sta);
         taskEXIT_CRITICAL(&port_mux);
         return esp32_fail(NETMAN_ERR_IO, "station: cannot leave the AP", err);
     }
@@ -813,7 +895,7 @@ netman_err_t netman_hal_set_channel(uint8_t channel) {
         return esp32_fail(NETMAN_ERR_IO, "radio: the driver refused the channel", err);
     }
     taskENTER_CRITICAL(&port_mux);
-    bool joined = sta_state == STA_ASSOCIATED;
+    bool joined = sta.phase == ESP32_STA_ASSOCIATED;
     taskEXIT_CRITICAL(&port_mux);
     if (!joined && esp32_driver_enter()) {
         follow_channel(channel);
