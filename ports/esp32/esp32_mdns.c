@@ -10,9 +10,18 @@
  * The component's record TTLs are fixed when it is built: the configured ttl
  * cannot be applied. A start replaces MicroPython's own responder (the one
  * network.hostname() names) and a stop ends it until the next reset.
+ *
+ * The core starts and stops the responder from inside our event handler
+ * (on got_ip and disconnected). mdns_free() unregisters the component's own
+ * event handlers, which must not happen inside a dispatch
+ * (esp32_rules_mdns_now()): such a request is recorded and carried out by a
+ * one-shot esp_timer in the timer task. Every request sets what the
+ * responder should be (`wanted`, numbered); whoever holds the mutex brings
+ * the responder there, so the last request wins whichever context runs it.
  */
 #include <string.h>
 
+#include "esp_log.h"
 #include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/semphr.h"
@@ -21,16 +30,26 @@
 #endif
 
 #include "esp32_port.h"
+#include "esp32_rules.h"
 
 #ifndef NETMAN_MDNS_HOSTNAME_GET
 #define NETMAN_MDNS_HOSTNAME_GET (0)
 #endif
 
 // Serialises start, stop and the watch: mdns_free() must not run under a
-// mdns_hostname_get(). Never taken by a task the responder waits for.
+// mdns_hostname_get(). The event task never waits for it: whoever holds it
+// may be inside mdns_free(), waiting for the event loop.
 static StaticSemaphore_t mutex_storage;
 static SemaphoreHandle_t mutex;
-static bool running;
+static bool running;                            // under mutex
+static uint32_t applied;                        // the last request carried out, under mutex
+
+// The last request, under request_mux: the core's config (which it keeps
+// unchanged while the responder runs), or NULL for stopped.
+static portMUX_TYPE request_mux = portMUX_INITIALIZER_UNLOCKED;
+static const netman_mdns_config_t *wanted;
+static uint32_t requested;
+static esp_timer_handle_t deferred;             // carries out requests made inside a dispatch
 
 #if NETMAN_MDNS_HOSTNAME_GET
 
@@ -126,30 +145,94 @@ static netman_err_t start_locked(const netman_mdns_config_t *config) {
     return NETMAN_OK;
 }
 
+static void request(const netman_mdns_config_t *config) {
+    taskENTER_CRITICAL(&request_mux);
+    wanted = config;
+    requested++;
+    taskEXIT_CRITICAL(&request_mux);
+}
+
+// Bring the responder to the last request (mutex held). The result is that
+// of the last start carried out here.
+static netman_err_t settle_locked(void) {
+    netman_err_t result = NETMAN_OK;
+    for (;;) {
+        taskENTER_CRITICAL(&request_mux);
+        const netman_mdns_config_t *config = wanted;
+        uint32_t number = requested;
+        taskEXIT_CRITICAL(&request_mux);
+        if (number == applied) {
+            return result;
+        }
+        applied = number;
+        if (config == NULL) {
+            stop_locked();
+            result = NETMAN_OK;
+        } else {
+            result = start_locked(config);
+        }
+    }
+}
+
+// esp_timer task: requests made inside a dispatch.
+static void on_deferred(void *arg) {
+    (void)arg;
+    xSemaphoreTake(mutex, portMAX_DELAY);
+    netman_err_t result = settle_locked();
+    xSemaphoreGive(mutex);
+    if (result != NETMAN_OK) {
+        // Nobody waits for this answer: say it on the console.
+        ESP_LOGE("netman", "%s", netman_hal_last_error());
+    }
+}
+
+// Carry out the request now if the rules allow it, else hand it over.
+static netman_err_t perform(const netman_mdns_config_t *config) {
+    request(config);
+    if (!esp32_in_dispatch()) {
+        xSemaphoreTake(mutex, portMAX_DELAY);
+    } else if (xSemaphoreTake(mutex, 0) != pdTRUE) {
+        esp_timer_start_once(deferred, 0); // already armed: it will see this request too
+        return NETMAN_OK;
+    }
+    if (!esp32_rules_mdns_now(esp32_in_dispatch(), running || config == NULL)) {
+        xSemaphoreGive(mutex);
+        esp_timer_start_once(deferred, 0);
+        return NETMAN_OK;
+    }
+    netman_err_t result = settle_locked();
+    xSemaphoreGive(mutex);
+    return result;
+}
+
 netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t address) {
     (void)address; // the responder answers with the station netif's own address
     if (!esp32_is_open()) {
         esp32_set_error("the radio is not running");
         return NETMAN_ERR_STATE;
     }
-    xSemaphoreTake(mutex, portMAX_DELAY);
-    netman_err_t result = start_locked(config);
-    xSemaphoreGive(mutex);
-    return result;
+    return perform(config);
 }
 
 void netman_hal_mdns_stop(void) {
     if (mutex == NULL) {
         return;
     }
-    xSemaphoreTake(mutex, portMAX_DELAY);
-    stop_locked();
-    xSemaphoreGive(mutex);
+    perform(NULL);
 }
 
 netman_err_t esp32_mdns_open(void) {
     if (mutex == NULL) {
         mutex = xSemaphoreCreateMutexStatic(&mutex_storage);
+    }
+    const esp_timer_create_args_t deferred_args = {
+        .callback = on_deferred,
+        .dispatch_method = ESP_TIMER_TASK,
+        .name = "netman_mdns_req",
+    };
+    esp_err_t failed = esp_timer_create(&deferred_args, &deferred);
+    if (failed != ESP_OK) {
+        return esp32_fail(NETMAN_ERR_NO_RADIO, "no radio: no mDNS timer", failed);
     }
     #if NETMAN_MDNS_HOSTNAME_GET
     const esp_timer_create_args_t args = {
@@ -166,6 +249,13 @@ netman_err_t esp32_mdns_open(void) {
 }
 
 void esp32_mdns_close(void) {
+    // netman_hal_mdns_stop() ran just before, outside any dispatch: the
+    // responder is stopped and a deferred request has nothing left to do.
+    if (deferred != NULL) {
+        esp_timer_stop(deferred);
+        esp_timer_delete(deferred);
+        deferred = NULL;
+    }
     #if NETMAN_MDNS_HOSTNAME_GET
     if (watch != NULL) {
         esp_timer_stop(watch);
