@@ -23,7 +23,7 @@ HOST_MAKE_ARGS := \
 	MICROPY_MPYCROSS=$(MPY_CROSS) \
 	MPY_LIB_DIR=$(MPY_LIB_DIR)
 
-.PHONY: all host host-asan host-tsan mpy-cross demo test test-asan test-tsan bench venv firmware test-device emu-deps test-emu clean distclean debian-packages FORCE
+.PHONY: all host host-asan host-tsan mpy-cross demo test test-asan test-tsan bench venv firmware test-device emu-deps test-emu test-qemu clean distclean debian-packages FORCE
 
 all: host
 
@@ -134,6 +134,14 @@ test-emu: emu-deps
 	node tests/emu/boot_check.js --firmware "$(FIRMWARE)" --bootrom "$(BOOTROM)" $(if $(STOCK),--stock "$(STOCK)") || status=1; \
 	node tests/emu/wifi_check.js --firmware "$(FIRMWARE)" --bootrom "$(BOOTROM)" $(if $(STOCK),--stock "$(STOCK)") || status=1; \
 	exit $$status
+
+# An ESP32-C3 image in lcgamboa's QEMU (branch picsimlab-esp32) with its emulated
+# WiFi (README: "Test in QEMU"):
+#   make test-qemu FIRMWARE=build/firmware/ESP32_GENERIC_C3/firmware.bin QEMU=.../qemu-system-riscv32 [EFUSE=...]
+test-qemu:
+	@test -n "$(FIRMWARE)" || { echo "make test-qemu: give FIRMWARE=<an ESP32-C3 firmware.bin>"; exit 2; }
+	@test -n "$(QEMU)" || { echo "make test-qemu: give QEMU=<qemu-system-riscv32 of the picsimlab-esp32 branch> (README: Test in QEMU)"; exit 2; }
+	$(PYTHON) tests/qemu/qemu_check.py --firmware "$(FIRMWARE)" --qemu "$(QEMU)" $(if $(EFUSE),--efuse "$(EFUSE)")
 
 BENCHMARKS := $(filter-out bench/benchlib.py,$(wildcard bench/*.py))
 
