@@ -170,6 +170,15 @@ static MP_DEFINE_CONST_DICT(netman_session_locals, netman_session_locals_table);
 static MP_DEFINE_CONST_OBJ_TYPE(netman_session_type, MP_QSTR_session, MP_TYPE_FLAG_NONE,
     locals_dict, &netman_session_locals);
 
+// ESP-NOW on a radio the port's own network module runs (netman not open):
+// the same session object, so that a soft reset stops it too.
+void netman_guard_radio(void) {
+    if (MP_STATE_VM(netman_session) == MP_OBJ_NULL) {
+        mp_obj_base_t *session = mp_obj_malloc_with_finaliser(mp_obj_base_t, &netman_session_type);
+        MP_STATE_VM(netman_session) = MP_OBJ_FROM_PTR(session);
+    }
+}
+
 // open() -> factory MAC as 6 bytes; brings the driver up.
 static mp_obj_t mod_netman_open(void) {
     if (netman_open) {
@@ -198,6 +207,8 @@ static mp_obj_t mod_netman_close(void) {
     if (netman_open) {
         netman_hal_close();
         netman_open = false;
+    } else if (netman_espnow_is_active()) {
+        netman_hal_espnow_active(false); // on a radio netman did not open
     }
     netman_scan_cancel();
     netman_sta_reset();

@@ -104,8 +104,13 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
     if (netman_espnow_is_active()) {
         return mp_const_none;
     }
-    if (!netman_is_open()) {
+    if (!netman_is_open() && !netman_hal_radio_started()) {
         netman_espnow_raise(ESPNOW_IF); // no radio: start netman or network.WLAN first
+    }
+    if (!netman_is_open()) {
+        // A soft reset must stop the driver's callbacks before the heap (and
+        // the ring in it) goes: the session object's finaliser does.
+        netman_guard_radio();
     }
     uint8_t *storage = m_new_maybe(uint8_t, rxbuf);
     if (storage == NULL) {
@@ -134,8 +139,13 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
 MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_espnow_active_obj, mod_netman_espnow_active);
 
 // What esp_now_send() checks of a peer: the radio must be on its channel and
-// its interface (the AP's) must be up.
+// its interface (the AP's) must be up. On a radio the port's own network
+// module runs (netman not started) the channel and the AP are that module's:
+// the driver checks them itself.
 static void check_peer_reachable(const netman_espnow_peer_t *peer) {
+    if (!netman_is_open()) {
+        return;
+    }
     if (peer->channel != 0 && peer->channel != netman_channel()) {
         netman_espnow_raise(ESPNOW_CHAN);
     }
@@ -342,7 +352,7 @@ static mp_obj_t mod_netman_espnow_peer(size_t n_args, const mp_obj_t *args) {
     }
     // A channel other than the radio's is refused, as MicroPython's docs say;
     // 0 means the radio's.
-    if (channel != 0 && channel != netman_channel()) {
+    if (channel != 0 && netman_is_open() && channel != netman_channel()) {
         netman_espnow_raise(ESPNOW_CHAN);
     }
     peer.channel = (uint8_t)channel;
@@ -439,7 +449,7 @@ MP_DEFINE_CONST_FUN_OBJ_3(mod_netman_espnow_deliver_obj, mod_netman_espnow_deliv
 // value that is not a wifi_phy_rate_t.
 static mp_obj_t mod_netman_espnow_rate(mp_obj_t rate_in) {
     mp_int_t rate = mp_obj_get_int(rate_in);
-    if (!netman_is_open()) {
+    if (!netman_is_open() && !netman_hal_radio_started()) {
         mp_raise_OSError(MP_ENOENT);
     }
     // 802.11b/g rates and MCS0-7 (0x00-0x1f), the LoRa-like long range ones (0x29, 0x2a).

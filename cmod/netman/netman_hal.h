@@ -309,6 +309,12 @@ netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]);
 // The PHY rate of ESP-NOW frames, an ESP-IDF wifi_phy_rate_t the core has
 // checked; callable whenever the radio is open (ESP-NOW active or not).
 netman_err_t netman_hal_espnow_rate(uint8_t rate);
+// Whether the radio runs although netman_hal_open() was not called: the
+// port's own network module started it (MicroPython's network.WLAN on
+// ESP32). ESP-NOW may then run on it (netman_hal_espnow_active() and the
+// ESP-NOW calls above), on the channel that module set. False on ports
+// without such a module (host: its network module opens netman; rp2).
+bool netman_hal_radio_started(void);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
 // then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);

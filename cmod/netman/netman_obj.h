@@ -31,6 +31,8 @@ void netman_store(mp_obj_t dict, qstr key, mp_obj_t value);
 // `what` otherwise); returns its length.
 size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what);
 bool netman_is_open(void);
+// ESP-NOW runs on a radio netman did not open: have a soft reset stop it.
+void netman_guard_radio(void);
 // NetError("not_started") unless the radio is open.
 void netman_require_open(void);
 

@@ -8,6 +8,14 @@
  * _peer_del), so the key ids the host build's air uses are not needed here.
  *
  * MicroPython's own espnow module uses the same driver: not both at once.
+ *
+ * ESP-NOW also runs on a radio MicroPython's network module started, netman
+ * not started (network.WLAN(network.STA_IF).active(True), then
+ * ESPNow().active(True), as MicroPython documents espnow): on the channel
+ * network set (sta.config(channel=N) calls esp_wifi_set_channel(), which
+ * is where the driver sends and listens, esp_now.h: a peer's channel 0 is
+ * "the current channel"). So the callbacks have a gate of their own, open
+ * while ESP-NOW is, which esp32_espnow_close() waits to be empty.
  */
 #include <string.h>
 
@@ -23,15 +31,40 @@
 // How long a send waits for room in the driver's transmit queue.
 #define SEND_WAIT_US (1000 * 1000)
 
-static volatile bool espnow_on;
+static portMUX_TYPE gate_mux = portMUX_INITIALIZER_UNLOCKED;
+static bool espnow_on;                  // under gate_mux
+static unsigned int callbacks_inside;   // under gate_mux
+
+static bool enter(void) {
+    taskENTER_CRITICAL(&gate_mux);
+    bool on = espnow_on;
+    if (on) {
+        callbacks_inside++;
+    }
+    taskEXIT_CRITICAL(&gate_mux);
+    return on;
+}
+
+static void leave(void) {
+    taskENTER_CRITICAL(&gate_mux);
+    callbacks_inside--;
+    taskEXIT_CRITICAL(&gate_mux);
+}
+
+static bool is_on(void) {
+    taskENTER_CRITICAL(&gate_mux);
+    bool on = espnow_on;
+    taskEXIT_CRITICAL(&gate_mux);
+    return on;
+}
 
 static void on_recv(const esp_now_recv_info_t *info, const uint8_t *data, int len) {
-    if (len <= 0 || !esp32_driver_enter()) {
+    if (len <= 0 || !enter()) {
         return;
     }
     // The driver decrypted whatever was encrypted: no key id goes up.
     netman_core_espnow_rx(info->src_addr, (int8_t)info->rx_ctrl->rssi, data, (size_t)len, NULL);
-    esp32_driver_leave();
+    leave();
 }
 
 #if ESP_IDF_VERSION < ESP_IDF_VERSION_VAL(5, 5, 0)
@@ -41,12 +74,20 @@ static void on_sent(const uint8_t *mac, esp_now_send_status_t status) {
 static void on_sent(const esp_now_send_info_t *info, esp_now_send_status_t status) {
     (void)info;
 #endif
-    if (esp32_driver_enter()) {
+    if (enter()) {
         netman_event_t event = { .kind = NETMAN_EV_ESPNOW_SENT };
         event.u.sent.acked = status == ESP_NOW_SEND_SUCCESS;
         netman_core_post(&event);
-        esp32_driver_leave();
+        leave();
     }
+}
+
+bool netman_hal_radio_started(void) {
+    // esp_wifi_scan_get_ap_num() answers ESP_ERR_WIFI_NOT_INIT before
+    // esp_wifi_init() and ESP_ERR_WIFI_NOT_STARTED before esp_wifi_start()
+    // (esp_wifi.h).
+    uint16_t heard;
+    return esp_wifi_scan_get_ap_num(&heard) == ESP_OK;
 }
 
 netman_err_t netman_hal_espnow_active(bool active) {
@@ -54,10 +95,10 @@ netman_err_t netman_hal_espnow_active(bool active) {
         esp32_espnow_close();
         return NETMAN_OK;
     }
-    if (espnow_on) {
+    if (is_on()) {
         return NETMAN_OK;
     }
-    if (!esp32_is_open()) {
+    if (!esp32_is_open() && !netman_hal_radio_started()) {
         esp32_set_error("the radio is not running");
         return NETMAN_ERR_STATE;
     }
@@ -72,15 +113,30 @@ netman_err_t netman_hal_espnow_active(bool active) {
         esp_now_deinit();
         return esp32_fail(NETMAN_ERR_IO, "ESP-NOW: cannot start", err);
     }
+    taskENTER_CRITICAL(&gate_mux);
     espnow_on = true;
+    taskEXIT_CRITICAL(&gate_mux);
     return NETMAN_OK;
 }
 
 void esp32_espnow_close(void) {
-    if (!espnow_on) {
+    taskENTER_CRITICAL(&gate_mux);
+    bool was_on = espnow_on;
+    espnow_on = false;
+    taskEXIT_CRITICAL(&gate_mux);
+    if (!was_on) {
         return;
     }
-    espnow_on = false;
+    // Callbacks already inside finish; new ones find the gate shut.
+    for (;;) {
+        taskENTER_CRITICAL(&gate_mux);
+        bool busy = callbacks_inside != 0;
+        taskEXIT_CRITICAL(&gate_mux);
+        if (!busy) {
+            break;
+        }
+        vTaskDelay(1);
+    }
     esp_now_unregister_recv_cb();
     esp_now_unregister_send_cb();
     esp_now_deinit(); // forgets the driver's peers too
@@ -127,7 +183,7 @@ netman_err_t netman_hal_espnow_rate(uint8_t rate) {
 
 netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
     const uint8_t *key_id) {
-    if (!espnow_on) {
+    if (!is_on()) {
         esp32_set_error("ESP-NOW is not active");
         return NETMAN_ERR_STATE;
     }

@@ -793,6 +793,11 @@ netman_err_t netman_hal_espnow_rate(uint8_t rate) {
     return NETMAN_OK;
 }
 
+// The host build's network module opens netman for its radio.
+bool netman_hal_radio_started(void) {
+    return false;
+}
+
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_SCAN);

@@ -178,6 +178,11 @@ netman_err_t netman_hal_espnow_rate(uint8_t rate) {
     return netman_hal_espnow_active(true);
 }
 
+// Only ESP-NOW asks, and the CYW43439 has none.
+bool netman_hal_radio_started(void) {
+    return false;
+}
+
 // The CYW43439 takes a channel only for its AP (ap_channel); the station
 // follows the AP it joins and nothing else uses an idle channel (no ESP-NOW).
 netman_err_t netman_hal_set_channel(uint8_t channel) {
