@@ -726,7 +726,7 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
     netman_err_t refused = esp32_eap_apply(params->eap);
     if (refused != NETMAN_OK) {
         taskENTER_CRITICAL(&port_mux);
-        sta_state = STA_IDLE;
+        esp32_track_join_failed(&sta);
         taskEXIT_CRITICAL(&port_mux);
         return refused;
     }
