@@ -320,6 +320,39 @@ const SCENARIOS = {
         });
     },
 
+    async roam(s, checks) {
+        const echo = await echoServer();
+        try {
+            await s.openAir();
+            await s.board({ switches: { autoRejoin: true, autoRejoinMs: 500 } });
+            await s.run(`${STA}\nwait(lambda: 'got_ip' in names(), 20000)`);
+            await checks.check('AP gone 2 s, the chip rejoining by itself: degraded, not disconnected, traffic flows again', async () => {
+                const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
+                await s.air.control.call('ap_down', { ssid: 'home' });
+                const degraded = lastLine(await s.run(`wait(lambda: "beacon_timeout" in names()[${n}:], 5000)\ntime.sleep_ms(2000)\nprint(netman.sta_status())`));
+                await s.air.control.call('ap_up', { ssid: 'home' });
+                // README "Station mode": a beacon timeout marks the rest of the connection degraded.
+                const out = lastLine(await s.run(`import socket
+time.sleep_ms(2000)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(3)
+try:
+    u.sendto(b"back?", ("203.0.113.7", ${echo.port}))
+    r = u.recvfrom(64)[0]
+except OSError as e:
+    r = "OSError %d" % e.errno
+u.close()
+print(netman.sta_status(), r)`));
+                const events = await s.events(n);
+                const order = events.map((e) => e[1]).join(' → ');
+                return [degraded === 'degraded' && out === "degraded b'echo:back?'" && !order.includes('disconnected'),
+                    `${order}; ${degraded} while it was gone; then ${out}`];
+            });
+        } finally {
+            echo.close();
+        }
+    },
+
     async scans(s, checks) {
         await s.openAir();
         await s.board();

@@ -430,7 +430,8 @@ class Firmware {
         return this.sta.wpaAuth !== 0 || this.sta.wsec !== 0 ? this.sta.pmk : Buffer.alloc(0);
     }
 
-    join(ssid, bssid) {
+    /** A join the host asked for, or (`roaming`) one the firmware makes by itself (autoRejoin). */
+    join(ssid, bssid, roaming = false) {
         if (!this.up) {
             return { status: BCME.NOTUP };
         }
@@ -446,6 +447,8 @@ class Firmware {
         this.link.linked = false;
         this.link.attempt++;
         this.link.startedMs = this.host.timers.now();
+        this.link.roaming = roaming;
+        this.link.autoRejoin = roaming;
         if (wasLinked) {
             this.event({ type: EV.LINK, flags: 0, reason: LINK_REASON.DISASSOC, dst: this.mac });
             this.gateway.linkDown();
@@ -497,13 +500,21 @@ class Firmware {
         const secured = authmode !== 'open';
         const dst = this.mac;
         const events = [];
-        if (this.switches.badAuthFirst) {
-            events.push({ type: EV.AUTH, status: STATUS.FAIL, addr: bssid, dst });
+        if (this.link.roaming) {
+            // Back by itself: no SET_SSID (the host asked for nothing), a reassociation.
+            this.log('firmware: rejoined by itself');
+            events.push({ type: EV.AUTH, status: STATUS.SUCCESS, addr: bssid, dst },
+                { type: EV.REASSOC, status: STATUS.SUCCESS, addr: bssid, dst },
+                { type: EV.LINK, flags: 1, status: STATUS.SUCCESS, addr: bssid, dst });
+        } else {
+            if (this.switches.badAuthFirst) {
+                events.push({ type: EV.AUTH, status: STATUS.FAIL, addr: bssid, dst });
+            }
+            events.push({ type: EV.AUTH, status: STATUS.SUCCESS, addr: bssid, dst },
+                { type: EV.ASSOC, status: STATUS.SUCCESS, addr: bssid, dst },
+                { type: EV.LINK, flags: 1, status: STATUS.SUCCESS, addr: bssid, dst },
+                { type: EV.SET_SSID, status: STATUS.SUCCESS, addr: bssid, data: ssid, dst });
         }
-        events.push({ type: EV.AUTH, status: STATUS.SUCCESS, addr: bssid, dst },
-            { type: EV.ASSOC, status: STATUS.SUCCESS, addr: bssid, dst },
-            { type: EV.LINK, flags: 1, status: STATUS.SUCCESS, addr: bssid, dst },
-            { type: EV.SET_SSID, status: STATUS.SUCCESS, addr: bssid, data: ssid, dst });
         if (secured) {
             events.push({ type: EV.PSK_SUP, status: SUP.KEYED, addr: bssid, dst });
         }
@@ -568,12 +579,16 @@ class Firmware {
         if (!this.link.autoRejoin || this.link.state !== 'idle' || this.link.ssid === null) {
             return;
         }
-        this.log('firmware: rejoining by itself after losing the AP');
-        this.join(this.link.ssid, this.link.bssidWanted);
-        this.link.autoRejoin = true;
+        this.join(this.link.ssid, this.link.bssidWanted, true);
     }
 
     joinFailed(reason) {
+        if (this.link.roaming) {
+            // The firmware's own attempts fail quietly, and it tries again.
+            this.link.autoRejoin = true;
+            this.later(this.link, this.switches.autoRejoinMs, () => this.autoRejoin());
+            return;
+        }
         const dst = this.mac;
         const ssid = this.link.ssid || Buffer.alloc(0);
         if (reason === 'auth_failed') {
@@ -616,9 +631,6 @@ class Firmware {
         // no_ap_found (or the AP vanished while we joined).
         const status = this.switches.noNetwork === 'no_networks' ? STATUS.NO_NETWORKS : STATUS.FAIL;
         this.event({ type: EV.SET_SSID, status, reason: 0, data: ssid, dst });
-        if (this.link.autoRejoin) {
-            this.later(this.link, this.switches.autoRejoinMs, () => this.autoRejoin());
-        }
     }
 
     onBeaconTimeout() {

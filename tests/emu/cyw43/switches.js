@@ -28,7 +28,7 @@ const SWITCHES = {
     apLeave: { default: 'deauth_ind', choices: ['deauth_ind', 'disassoc_ind'], doc: 'how the AP sending us away arrives' },
     apLeaveReason: { default: 3, range: [1, 65535], doc: '802.11 reason code in it (2 makes the driver disassociate, cyw43_ctrl.c)' },
     disassocWhenIdle: { default: 'event', choices: ['event', 'silent'], doc: 'WLC_DISASSOC while not associated: a DISASSOC event (driver: join state DOWN) or nothing' },
-    autoRejoin: { default: false, choices: [false, true], doc: 'after losing the AP (beacon loss) the firmware itself joins the SSID again' },
+    autoRejoin: { default: false, choices: [false, true], doc: 'after losing the AP (beacon loss) the firmware itself joins the SSID again, quietly until it succeeds (AUTH, REASSOC, LINK up, PSK_SUP; no SET_SSID)' },
     autoRejoinMs: { default: 1000, range: [10, 60000], doc: 'autoRejoin: between attempts' },
     notAssociatedPayload: { default: 'zeros', choices: ['zeros', 'echo'], doc: 'WLC_GET_BSSID/WLC_GET_RSSI while not associated: error status with a zeroed buffer, or with the request echoed' },
     // Scans.

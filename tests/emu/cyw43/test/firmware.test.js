@@ -198,6 +198,21 @@ test('beacon loss: BCNLOST_MSG, then LINK down when the air gives up; autoRejoin
     const joins = air.sent.filter((m) => m.type === 'sta_connect').length;
     host.drain(600);
     assert.equal(air.sent.filter((m) => m.type === 'sta_connect').length, joins + 1);
+    // The AP is still gone: the attempt fails quietly and the next follows.
+    host.events = [];
+    air.tell('sta_disconnected', { reason: 'no_ap_found' });
+    host.drain(600);
+    assert.deepEqual(host.events, []);
+    assert.equal(air.sent.filter((m) => m.type === 'sta_connect').length, joins + 2);
+    // Back: the link comes up again without a SET_SSID, and the driver's join state is whole again.
+    connected(air, host);
+    assert.deepEqual(host.events.map((e) => e.type), [EV.AUTH, EV.REASSOC, EV.LINK, EV.PSK_SUP]);
+    assert.equal(joinState(host.events.map((e) => e)).actions.includes('link up'), true);
+    // Our own leave stops the firmware's attempts.
+    host.ioctl(52, true, Buffer.alloc(0));
+    air.tell('sta_disconnected', { reason: 'by_request' });
+    host.drain(3000);
+    assert.equal(air.sent.filter((m) => m.type === 'sta_connect').length, joins + 2);
 });
 
 test('our own leave: STA_DISCONNECT to the air, then DISASSOC and LINK down', () => {
