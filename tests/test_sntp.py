@@ -128,8 +128,55 @@ def kiss_of_death(request: bytes) -> bytes:
     return bytes(reply)
 
 
+NTP_UNIX_EPOCH = 2208988800
+
+
+def ntp_stamp(unix_time: float) -> bytes:
+    """An NTP timestamp; from 2036-02-07 on, era 1 (the seconds wrap)."""
+    seconds = int(unix_time) + NTP_UNIX_EPOCH
+    fraction = int((unix_time % 1) * 2**32)
+    return ((seconds % 2**32) << 32 | fraction).to_bytes(8, "big")
+
+
+def server_reply(request: bytes, receive: bytes, transmit: bytes) -> bytes:
+    reply = bytearray(48)
+    reply[0], reply[1] = 0x24, 2  # version 4, server, stratum 2
+    reply[24:32] = request[40:48]  # originate: our transmit time
+    reply[32:40], reply[40:48] = receive, transmit
+    return bytes(reply)
+
+
+def clock_off_by(seconds: float) -> Callable[[bytes], bytes]:
+    """A server whose clock is `seconds` ahead of this machine's."""
+    def answer(request: bytes) -> bytes:
+        now = ntp_stamp(time.time() + seconds)
+        return server_reply(request, now, now)
+    return answer
+
+
+def bad_transmit(stamp: bytes) -> Callable[[bytes], bytes]:
+    return lambda request: server_reply(request, ntp_stamp(time.time()), stamp)
+
+
+@pytest.mark.parametrize("ahead_s", [30 * 86400, -30 * 86400, 40 * 365 * 86400, -int(time.time() - 1704067200) + 3600],
+                         ids=["30-days-ahead", "30-days-behind", "40-years-ahead-era-1", "since-2024"])
+def test_large_offsets_are_reported_exactly(probe, fake_ntp, ahead_s: int) -> None:
+    # A board's first sync after boot is years off: nothing may overflow.
+    port = fake_ntp(clock_off_by(ahead_s))
+    dev = probe(SYNC_CB + f"netman.start({STA}, sntp={{'host': '127.0.0.1', 'port': {port}, "
+                "'synchronized': synced})")
+    dev.process.wait_line("^SYNC ")
+    assert abs(syncs(dev)[0] - (time.time() + ahead_s)) < 2
+    status = eval(dev.value("netman.sntp_status()"))
+    assert abs(status["offset_ms"] - ahead_s * 1000) < 2000, status
+
+
 @pytest.mark.parametrize("answer", [lambda r: b"\x00" * 10, lambda r: b"rubbish" * 10, wrong_originate,
-                                    kiss_of_death], ids=["short", "rubbish", "wrong-originate", "kiss-of-death"])
+                                    kiss_of_death, bad_transmit(b"\xff" * 8), bad_transmit(bytes(8)),
+                                    bad_transmit(ntp_stamp(1_000_000_000)),
+                                    bad_transmit(ntp_stamp(time.time() - 3600))],
+                         ids=["short", "rubbish", "wrong-originate", "kiss-of-death", "transmit-all-ones",
+                              "transmit-zero", "transmit-in-2001", "transmit-before-receive"])
 def test_garbage_replies_give_no_time(probe, fake_ntp, answer: Callable[[bytes], bytes]) -> None:
     port = fake_ntp(answer)
     dev = probe(SYNC_CB + f"netman.start({STA}, sntp={{'host': '127.0.0.1', 'port': {port}, "

@@ -177,7 +177,7 @@ typedef struct {
     uint32_t syncs;
     uint32_t failures;
     uint32_t last_sync_ms;          // mp_hal_ticks_ms() of the last sync
-    int32_t offset_ms;
+    int64_t offset_ms;
     netman_reason_t last_error;     // of the last attempt, NONE if it synced
 } netman_sntp_info_t;
 

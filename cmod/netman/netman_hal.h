@@ -143,7 +143,7 @@ typedef struct {
         struct {
             uint32_t tv_sec;        // the synchronized time (Unix epoch)
             uint32_t tv_usec;
-            int32_t offset_ms;      // server clock minus our clock
+            int64_t offset_ms;      // server clock minus our clock (may be years)
         } sntp;
     } u;
 } netman_event_t;

@@ -13,6 +13,8 @@
 // An NTP timestamp (seconds since 1900 in the high word, fraction in the low
 // one) from Unix time.
 uint64_t netman_ntp_from_unix(uint64_t sec, uint32_t nsec);
+// Microseconds since the Unix epoch of an NTP timestamp (eras 0 and 1).
+int64_t netman_ntp_to_unix_us(uint64_t stamp);
 // A client request whose transmit timestamp is `transmit` (remember it: a
 // valid answer echoes it).
 void netman_ntp_request(uint8_t packet[NETMAN_NTP_PACKET_LEN], uint64_t transmit);

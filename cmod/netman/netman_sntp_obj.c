@@ -34,7 +34,7 @@ static mp_obj_t mod_netman_sntp_status(void) {
     netman_store(dict, MP_QSTR_failures, mp_obj_new_int_from_uint(info.failures));
     netman_store(dict, MP_QSTR_last_sync_ms, info.synced
         ? mp_obj_new_int_from_uint((uint32_t)mp_hal_ticks_ms() - info.last_sync_ms) : mp_const_none);
-    netman_store(dict, MP_QSTR_offset_ms, info.synced ? mp_obj_new_int(info.offset_ms) : mp_const_none);
+    netman_store(dict, MP_QSTR_offset_ms, info.synced ? mp_obj_new_int_from_ll(info.offset_ms) : mp_const_none);
     netman_store(dict, MP_QSTR_error, info.last_error == NETMAN_REASON_NONE
         ? mp_const_none : MP_OBJ_NEW_QSTR(netman_reason_qstr(info.last_error)));
     mp_obj_t server = mp_const_none;

@@ -61,7 +61,7 @@ static void on_sync(struct timeval *tv) {
     netman_event_t event = { .kind = NETMAN_EV_SNTP_SYNC };
     event.u.sntp.tv_sec = (uint32_t)tv->tv_sec;
     event.u.sntp.tv_usec = (uint32_t)tv->tv_usec;
-    event.u.sntp.offset_ms = offset_ms > INT32_MAX ? INT32_MAX : offset_ms < INT32_MIN ? INT32_MIN : (int32_t)offset_ms;
+    event.u.sntp.offset_ms = offset_ms;
     netman_core_post(&event);
     esp32_driver_leave();
 }
