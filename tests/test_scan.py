@@ -59,8 +59,8 @@ def test_scan_lists_visible_networks_strongest_first(probe) -> None:
     assert found == 3
     assert [n["ssid"] for n in networks] == ["office", "home", "cafe"]
     office = networks[0]
-    assert office == {"ssid": "office", "bssid": bytes.fromhex("020ff1ce0001"), "rssi": -40,
-                      "authmode": "wpa2_wpa3_psk", "channel": 11, "hidden": False}
+    assert office == {"ssid": "office", "ssid_bytes": b"office", "bssid": bytes.fromhex("020ff1ce0001"),
+                      "rssi": -40, "authmode": "wpa2_wpa3_psk", "channel": 11, "hidden": False}
     assert networks[2]["authmode"] == "open"
     assert dev.value("netman.MAX_SCAN_RESULTS") == "64"
 

@@ -85,8 +85,8 @@ def test_info_describes_the_joined_ap_and_addresses(probe, air) -> None:
     dev.wait_event("got_ip")
     ap = eval(dev.value("netman.info()['ap']"))
     home = {a["ssid"]: a for a in air.client.status()["aps"]}["home"]
-    assert ap == {"ssid": "home", "bssid": bytes.fromhex(home["bssid"].replace(":", "")), "channel": 6,
-                  "rssi": -55, "authmode": "wpa2_psk"}
+    assert ap == {"ssid": "home", "ssid_bytes": b"home", "bssid": bytes.fromhex(home["bssid"].replace(":", "")),
+                  "channel": 6, "rssi": -55, "authmode": "wpa2_psk"}
     assert eval(dev.value("netman.info()['ip']")) == ("127.77.0.10", "255.255.255.0", "127.77.0.1", "127.77.0.1")
     assert dev.value("netman.info()['hostname']") == "'mpy-020000000042'"
     assert dev.value("netman.info()['mac']") == r"b'\x02\x00\x00\x00\x00B'"

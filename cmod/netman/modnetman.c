@@ -12,6 +12,8 @@
 
 #include "netman_core.h"
 #include "netman_obj.h"
+#include "netman_text.h"
+#include "netman_event_check.h"
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t netman_error_class);
 MP_REGISTER_ROOT_POINTER(mp_obj_t netman_session);
@@ -31,6 +33,8 @@ static const qstr reason_qstrs[] = {
     [NETMAN_REASON_TIMEOUT] = MP_QSTR_timeout,
     [NETMAN_REASON_BAD_REPLY] = MP_QSTR_bad_reply,
     [NETMAN_REASON_NO_SERVER] = MP_QSTR_no_server,
+    [NETMAN_REASON_JOIN_REFUSED] = MP_QSTR_join_refused,
+    [NETMAN_REASON_START_FAILED] = MP_QSTR_start_failed,
 };
 
 qstr netman_reason_qstr(uint8_t reason) {
@@ -55,6 +59,14 @@ static const qstr authmode_qstrs[NETMAN_AUTH_COUNT] = {
 
 mp_obj_t netman_authmode_obj(uint8_t authmode) {
     return MP_OBJ_NEW_QSTR(authmode < NETMAN_AUTH_COUNT ? authmode_qstrs[authmode] : MP_QSTR_unknown);
+}
+
+mp_obj_t netman_ssid_str(const uint8_t *ssid, size_t len) {
+    uint8_t text[NETMAN_UTF8_SANITIZED_MAX(NETMAN_SSID_MAX)];
+    if (len > NETMAN_SSID_MAX) {
+        len = NETMAN_SSID_MAX;
+    }
+    return mp_obj_new_str((const char *)text, netman_utf8_sanitize(ssid, len, text));
 }
 
 mp_obj_t netman_ip_str(uint32_t address) {
@@ -224,7 +236,6 @@ static mp_obj_t mod_netman_close(void) {
     netman_hal_unlock();
     netman_espnow_forget_peers();
     netman_espnow_set_irq(MP_OBJ_NULL, MP_OBJ_NULL);
-    netman_timer_reset();
     netman_core_reset();
     return mp_const_none;
 }
@@ -252,7 +263,10 @@ static mp_obj_t mod_netman_stats(void) {
     netman_sta_get_info(&sta);
     mp_obj_t by_reason = mp_obj_new_dict(0);
     uint32_t disconnects = 0;
-    for (size_t r = NETMAN_REASON_NONE + 1; r <= NETMAN_REASON_DISCONNECT_LAST; r++) {
+    for (size_t r = NETMAN_REASON_NONE + 1; r < NETMAN_REASON_COUNT; r++) {
+        if (!netman_reason_ends_connection(r)) {
+            continue;
+        }
         disconnects += c.disconnects[r];
         netman_store(by_reason, netman_reason_qstr(r), mp_obj_new_int_from_uint(c.disconnects[r]));
     }
@@ -270,6 +284,7 @@ static mp_obj_t mod_netman_stats(void) {
         { MP_QSTR_reconnect_attempts, c.reconnect_attempts },
         { MP_QSTR_reconnect_retry, sta.reconnect_retry },
         { MP_QSTR_reconnect_delay_ms, sta.reconnect_delay_ms },
+        { MP_QSTR_events_rejected, c.events_rejected },
     };
     mp_obj_t dict = mp_obj_new_dict(MP_ARRAY_SIZE(fields) + 1);
     for (size_t i = 0; i < MP_ARRAY_SIZE(fields); i++) {

@@ -6,6 +6,7 @@
 #include "py/runtime.h"
 
 #include "netman_core.h"
+#include "netman_event_check.h"
 #include "netman_obj.h"
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t netman_dispatcher);
@@ -21,45 +22,82 @@ static void request_drain(void) {
     }
 }
 
-void netman_core_post(const netman_event_t *event) {
-    if (event->kind == NETMAN_EV_TIMER) {
-        // The port's one timer serves several deadlines (netman_timer.c).
-        unsigned int due = netman_timer_fired();
-        if (due & (1u << NETMAN_TIMER_TICK)) {
-            netman_event_t tick = { .kind = NETMAN_EV_TICK };
-            netman_core_post(&tick);
-        }
-        if (!(due & (1u << NETMAN_TIMER_RECONNECT))) {
-            return;
-        }
+// The scan deadline passed: end the scan, report it, have the port stop it.
+static void scan_overdue_locked(bool *schedule, bool *abort) {
+    if (netman_scan_give_up_locked()) {
+        netman_event_t done = { .kind = NETMAN_EV_SCAN_DONE };
+        done.u.scan_status = NETMAN_SCAN_FAILED;
+        *schedule |= netman_queue_push_locked(&done);
+        *abort = true;
     }
-    uint32_t delay_ms = 0;
+}
+
+void netman_core_post(const netman_event_t *event) {
+    netman_action_t action = NETMAN_ACTION_NONE;
+    netman_service_action_t sntp = NETMAN_SERVICE_NONE, mdns = NETMAN_SERVICE_NONE;
+    bool schedule = false, abort_scan = false;
     netman_hal_lock();
-    if (!netman_sta_hears_locked(event)) {
+    if (!netman_event_valid(event) || !netman_sta_hears_locked(event)) {
+        netman_counters.events_rejected++;
         netman_hal_unlock();
         return;
     }
-    netman_action_t action = netman_sta_apply_locked(event, &delay_ms);
-    netman_scan_apply_locked(event);
-    netman_ap_apply_locked(event);
-    netman_espnow_apply_locked(event);
-    netman_service_action_t sntp = netman_sntp_apply_locked(event);
-    netman_service_action_t mdns = netman_mdns_apply_locked(event);
-    netman_channel_apply_locked(event);
-    // Timer ticks, send completions and the idle channel are the core's own business.
-    bool internal = event->kind == NETMAN_EV_TIMER || event->kind == NETMAN_EV_ESPNOW_SENT
-        || event->kind == NETMAN_EV_RADIO_CHANNEL;
-    bool schedule = !internal && netman_queue_push_locked(event);
+    if (event->kind == NETMAN_EV_TIMER) {
+        // The port's one timer serves several deadlines (netman_timer.c).
+        unsigned int passed = netman_timer_take_passed_locked();
+        if (passed & (1u << NETMAN_TIMER_TICK)) {
+            netman_event_t tick = { .kind = NETMAN_EV_TICK };
+            schedule |= netman_queue_push_locked(&tick);
+        }
+        if (passed & (1u << NETMAN_TIMER_RECONNECT)) {
+            action = netman_sta_reconnect_due_locked();
+        }
+        if (passed & (1u << NETMAN_TIMER_SNTP_RETRY)) {
+            sntp = netman_sntp_retry_due_locked();
+        }
+        if (passed & (1u << NETMAN_TIMER_SCAN)) {
+            scan_overdue_locked(&schedule, &abort_scan);
+        }
+    } else {
+        action = netman_sta_apply_locked(event);
+        bool report = netman_scan_apply_locked(event);
+        netman_ap_apply_locked(event);
+        netman_espnow_apply_locked(event);
+        sntp = netman_sntp_apply_locked(event);
+        mdns = netman_mdns_apply_locked(event);
+        netman_channel_apply_locked(event);
+        // Send completions and the idle channel are the core's own business.
+        if (report && event->kind != NETMAN_EV_ESPNOW_SENT && event->kind != NETMAN_EV_RADIO_CHANNEL) {
+            schedule = netman_queue_push_locked(event);
+        }
+    }
     netman_hal_unlock();
     if (schedule) {
         request_drain();
     }
+    if (abort_scan) {
+        netman_hal_scan_abort();
+    }
     netman_sntp_perform(sntp);
     netman_mdns_perform(mdns);
     if (action == NETMAN_ACTION_CONNECT) {
-        netman_sta_join();
-    } else if (action == NETMAN_ACTION_ARM_TIMER) {
-        netman_timer_arm(NETMAN_TIMER_RECONNECT, delay_ms);
+        netman_sta_rejoin();
+    }
+    netman_timer_commit();
+}
+
+void netman_core_check_scan_bound(void) {
+    bool schedule = false, abort_scan = false;
+    netman_hal_lock();
+    if (netman_timer_passed_locked(NETMAN_TIMER_SCAN)) {
+        scan_overdue_locked(&schedule, &abort_scan);
+    }
+    netman_hal_unlock();
+    if (schedule) {
+        request_drain();
+    }
+    if (abort_scan) {
+        netman_hal_scan_abort();
     }
 }
 
@@ -143,5 +181,6 @@ void netman_core_set_dispatcher(mp_obj_t dispatcher) {
 void netman_core_reset(void) {
     netman_hal_lock();
     netman_queue_reset_locked();
+    netman_timer_reset_locked();
     netman_hal_unlock();
 }

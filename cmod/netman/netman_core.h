@@ -25,9 +25,10 @@ typedef struct {
     uint32_t sched_retries;
     uint32_t callbacks_raised;
     uint32_t connects;
-    uint32_t disconnects[NETMAN_REASON_DISCONNECT_LAST + 1];  // by netman_reason_t
+    uint32_t disconnects[NETMAN_REASON_COUNT];  // by netman_reason_t (netman_reason_ends_connection)
     uint32_t beacon_timeouts;
     uint32_t reconnect_attempts;
+    uint32_t events_rejected;       // a port reported what no radio could say
 } netman_counters_t;
 
 // What the station knows now, copied out under the lock.
@@ -49,8 +50,11 @@ typedef struct {
 typedef enum {
     NETMAN_ACTION_NONE,
     NETMAN_ACTION_CONNECT,
-    NETMAN_ACTION_ARM_TIMER,
 } netman_action_t;
+
+// A join the driver refused (NETMAN_REASON_JOIN_REFUSED) is tried again
+// after at least this long.
+#define NETMAN_JOIN_RETRY_MS (1000)
 
 // ---- event queue (netman_queue.c), all calls under the HAL lock ----
 // Fixed capacity; filled from driver context, drained on the VM thread.
@@ -66,32 +70,43 @@ void netman_queue_reset_locked(void);
 
 // ---- the port's one-shot timer, shared (netman_timer.c) ----
 typedef enum {
-    NETMAN_TIMER_RECONNECT,         // the station's backoff: NETMAN_EV_TIMER to the state machine
+    NETMAN_TIMER_RECONNECT,         // the station's backoff delay before a reconnect
     NETMAN_TIMER_TICK,              // the facade's tick: NETMAN_EV_TICK to the dispatcher
+    NETMAN_TIMER_SCAN,              // the bound of the running scan
+    NETMAN_TIMER_SNTP_RETRY,        // SNTP could not start: try again
     NETMAN_TIMER_COUNT,
 } netman_timer_id_t;
-// Arming again replaces the deadline. Callable from driver context.
+// Under the lock: setting again replaces the deadline. After unlocking,
+// netman_timer_commit() arms the port's timer for the nearest deadline.
+void netman_timer_set_locked(netman_timer_id_t id, uint32_t ms);
+void netman_timer_clear_locked(netman_timer_id_t id);
+bool netman_timer_passed_locked(netman_timer_id_t id);
+// The port's timer fired: the deadlines that passed (bit 1 << id), cleared.
+unsigned int netman_timer_take_passed_locked(void);
+void netman_timer_commit(void);
+// Set or clear one deadline and commit (outside the lock).
 void netman_timer_arm(netman_timer_id_t id, uint32_t ms);
 void netman_timer_cancel(netman_timer_id_t id);
-// The port's timer fired: the bit set (1 << id) of every deadline that passed.
-unsigned int netman_timer_fired(void);
 // NETMAN_EV_TICK every period_ms (0: no tick), the next one armed once the
 // dispatcher took the last (netman_timer_tick_taken).
 void netman_timer_set_tick(uint32_t period_ms);
 void netman_timer_tick_taken(void);
-void netman_timer_reset(void);
+void netman_timer_reset_locked(void);
 
 // ---- dispatch (netman_core.c) ----
-// Forget queued events (network stopped).
+// Forget queued events and deadlines (network stopped).
 void netman_core_reset(void);
+// End a scan that is past its bound (for waiters whose timer tick is late).
+void netman_core_check_scan_bound(void);
 
 // ---- station state machine (netman_sta.c) ----
 // False for news from an AP while the station is not active (AP-only mode,
 // or stopped): no radio says such things, so the event is dropped whole.
 bool netman_sta_hears_locked(const netman_event_t *event);
-// Apply an event to the station state (caller holds the lock); *delay_ms is
-// set for NETMAN_ACTION_ARM_TIMER.
-netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *delay_ms);
+// Apply an event to the station state (caller holds the lock).
+netman_action_t netman_sta_apply_locked(const netman_event_t *event);
+// The reconnect deadline passed.
+netman_action_t netman_sta_reconnect_due_locked(void);
 void netman_sta_reset(void);
 void netman_sta_activate(void);
 void netman_sta_set_params(const netman_sta_params_t *params);
@@ -102,8 +117,11 @@ void netman_sta_set_auto_reconnect(bool enabled);
 void netman_sta_set_reconnect_limit(int32_t limit);
 // Backoff between automatic reconnects; initial_ms 0 reconnects at once.
 void netman_sta_set_backoff(uint32_t initial_ms, uint32_t max_ms, uint32_t seed);
-// Join with the stored parameters (the automatic reconnect).
+// Join with the stored parameters.
 netman_err_t netman_sta_join(void);
+// The automatic reconnect: a join the driver refuses becomes a
+// NETMAN_REASON_JOIN_REFUSED disconnect.
+void netman_sta_rejoin(void);
 // The application asks to join: a pending automatic reconnect is dropped.
 netman_err_t netman_sta_connect(void);
 netman_err_t netman_sta_disconnect(void);
@@ -181,7 +199,12 @@ typedef struct {
     netman_reason_t last_error;     // of the last attempt, NONE if it synced
 } netman_sntp_info_t;
 
+// A start the port refused is tried again after this long.
+#define NETMAN_SNTP_RETRY_MS (2000)
+
 netman_service_action_t netman_sntp_apply_locked(const netman_event_t *event);
+// The retry deadline passed.
+netman_service_action_t netman_sntp_retry_due_locked(void);
 // Carry out what apply decided (outside the lock).
 void netman_sntp_perform(netman_service_action_t action);
 void netman_sntp_configure(const netman_sntp_config_t *config);
@@ -315,12 +338,26 @@ typedef enum {
     NETMAN_SCAN_STATE_DONE,         // results (or a failure) wait to be taken
 } netman_scan_state_t;
 
+// Channels a full scan visits, and what a channel visit costs beyond its
+// dwell (returning to the home channel, the driver's own overhead): the
+// bound of a scan is twice the time its channels should take, plus a margin.
+#define NETMAN_SCAN_CHANNELS (14)
+#define NETMAN_SCAN_CHANNEL_COST_MS (100)
+#define NETMAN_SCAN_MARGIN_MS (3000)
+uint32_t netman_scan_bound_ms(const netman_scan_params_t *params);
+
 // NETMAN_ERR_BUSY while a scan runs.
 netman_err_t netman_scan_start(const netman_scan_params_t *params);
-void netman_scan_apply_locked(const netman_event_t *event);
+// Apply an event; false for a scan end that is not to be reported (no scan
+// of ours runs: it ended, was given up on or canceled).
+bool netman_scan_apply_locked(const netman_event_t *event);
+// The running scan passed its bound: it ends as failed (returns true: the
+// caller reports it and tells the port to abort).
+bool netman_scan_give_up_locked(void);
 // The network stops: a running scan ends as canceled.
 void netman_scan_cancel(void);
-netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us);
+// timed_out: the last scan ended by running into its bound.
+netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us, bool *timed_out);
 // The results of a done scan, strongest first (valid until released).
 const netman_scan_result_t *netman_scan_view(size_t *count, uint32_t *found);
 void netman_scan_release(void);

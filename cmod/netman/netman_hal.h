@@ -38,8 +38,9 @@ typedef enum {
     NETMAN_ERR_UNSUPPORTED,     // the driver cannot do this; last_error names what and the port
 } netman_err_t;
 
-// Why the station left (or never reached) its AP. Values are stable: the
-// host build's wire protocol carries them.
+// Why the station left (or never reached) its AP, and why a service failed.
+// Values are stable: the host build's wire protocol carries them. Those that
+// end a connection (NETMAN_EV_STA_DISCONNECTED) are 1-7 and JOIN_REFUSED.
 typedef enum {
     NETMAN_REASON_NONE = 0,
     NETMAN_REASON_AUTH_FAILED = 1,
@@ -49,11 +50,12 @@ typedef enum {
     NETMAN_REASON_BY_REQUEST = 5,
     NETMAN_REASON_ASSOC_FAILED = 6,
     NETMAN_REASON_NO_RADIO = 7,
-    NETMAN_REASON_DISCONNECT_LAST = NETMAN_REASON_NO_RADIO, // the ones above end a connection
     NETMAN_REASON_SSID_IN_USE = 8,  // our AP: another AP on the air has the SSID
     NETMAN_REASON_TIMEOUT = 9,      // SNTP: no answer in time
     NETMAN_REASON_BAD_REPLY = 10,   // SNTP: an answer that is not a valid time
     NETMAN_REASON_NO_SERVER = 11,   // SNTP: the server name does not resolve
+    NETMAN_REASON_JOIN_REFUSED = 12, // the driver refused a join asked for in driver context
+    NETMAN_REASON_START_FAILED = 13, // SNTP: the client could not start (no socket, no memory)
     NETMAN_REASON_COUNT,
 } netman_reason_t;
 
@@ -235,7 +237,9 @@ typedef struct {
 netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]);
 // Tear the driver down; no event is posted after this returns.
 void netman_hal_close(void);
-// Start joining. May be called from driver context (reconnect).
+// Start joining. May be called from driver context (reconnect); a refusal
+// there (the driver is busy, or in the wrong state) is reported to the
+// application as a NETMAN_REASON_JOIN_REFUSED disconnect and retried.
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params);
 // Leave the AP; the port posts NETMAN_EV_STA_DISCONNECTED when done.
 netman_err_t netman_hal_sta_disconnect(void);
@@ -316,7 +320,9 @@ netman_err_t netman_hal_espnow_rate(uint8_t rate);
 // without such a module (host: its network module opens netman; rp2).
 bool netman_hal_radio_started(void);
 // Start a scan. The port reports each AP with netman_core_scan_result() and
-// then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_STATE if the driver is busy.
+// then posts NETMAN_EV_SCAN_DONE. NETMAN_ERR_BUSY if the driver is busy.
+// The core gives up on a scan that has not ended within a bound derived
+// from its options (netman_scan_bound_ms()) and then calls abort.
 netman_err_t netman_hal_scan_start(const netman_scan_params_t *params);
 // Radio settings (netman.radio()). The core has checked every value against
 // the ranges below; the port applies the fields a request sets, all of them
@@ -381,6 +387,9 @@ void netman_hal_sniffer_stop(void);
 // the radio's channel; the driver keeps its own sequence numbers.
 netman_err_t netman_hal_send_raw(const uint8_t *frame, size_t len);
 
+// Stop the scan the core gave up on; whatever the driver still says of it
+// must not end a later scan. Callable from driver context.
+void netman_hal_scan_abort(void);
 // Signal strength of the associated AP now; NETMAN_ERR_STATE when not associated.
 netman_err_t netman_hal_sta_rssi(int8_t *rssi);
 // One-shot timer: after `ms` the port posts NETMAN_EV_TIMER from driver

@@ -18,6 +18,9 @@ qstr netman_reason_qstr(uint8_t reason);
 extern const qstr netman_status_qstrs[];
 // "wpa2_psk" etc. of a netman_auth_t ("unknown" beyond the table).
 mp_obj_t netman_authmode_obj(uint8_t authmode);
+// An SSID as str: bytes that are not UTF-8 become U+FFFD (an SSID is any
+// bytes; the exact ones go to Python as bytes beside it).
+mp_obj_t netman_ssid_str(const uint8_t *ssid, size_t len);
 // "a.b.c.d" of an address in netman_ip_t form.
 mp_obj_t netman_ip_str(uint32_t address);
 

@@ -9,6 +9,7 @@
 #include "py/mphal.h"
 
 #include "netman_core.h"
+#include "netman_event_check.h"
 
 static netman_scan_result_t scan_buf[NETMAN_MAX_SCAN_RESULTS];
 static size_t scan_count;
@@ -17,6 +18,13 @@ static netman_scan_params_t scan_filter;
 static netman_scan_state_t scan_state;
 static netman_scan_status_t scan_status;
 static mp_uint_t scan_done_us;
+// The scan ran into its bound (netman_scan_bound_ms) rather than ending.
+static bool scan_timed_out;
+
+uint32_t netman_scan_bound_ms(const netman_scan_params_t *params) {
+    uint32_t channels = params->channel != 0 ? 1 : NETMAN_SCAN_CHANNELS;
+    return channels * (params->dwell_ms + NETMAN_SCAN_CHANNEL_COST_MS) * 2 + NETMAN_SCAN_MARGIN_MS;
+}
 
 static bool wanted(const netman_scan_result_t *r) {
     const netman_scan_params_t *f = &scan_filter;
@@ -48,6 +56,12 @@ static void bubble_up(size_t i) {
 }
 
 void netman_core_scan_result(const netman_scan_result_t *result) {
+    if (!netman_scan_result_valid(result)) {
+        netman_hal_lock();
+        netman_counters.events_rejected++;
+        netman_hal_unlock();
+        return;
+    }
     netman_hal_lock();
     if (scan_state == NETMAN_SCAN_STATE_RUNNING && wanted(result)) {
         size_t i;
@@ -85,44 +99,66 @@ netman_err_t netman_scan_start(const netman_scan_params_t *params) {
     scan_filter = *params;
     scan_count = 0;
     scan_found = 0;
+    scan_timed_out = false;
     scan_state = NETMAN_SCAN_STATE_RUNNING;
+    // Every scan ends: a driver that never reports the end (netman_hal.h)
+    // is given up on after its bound.
+    netman_timer_set_locked(NETMAN_TIMER_SCAN, netman_scan_bound_ms(params));
     netman_hal_unlock();
     netman_err_t err = netman_hal_scan_start(params);
     if (err != NETMAN_OK) {
         netman_hal_lock();
         scan_state = NETMAN_SCAN_STATE_IDLE;
+        netman_timer_clear_locked(NETMAN_TIMER_SCAN);
         netman_hal_unlock();
     }
+    netman_timer_commit();
     return err;
 }
 
-void netman_scan_apply_locked(const netman_event_t *event) {
-    if (event->kind == NETMAN_EV_SCAN_DONE && scan_state == NETMAN_SCAN_STATE_RUNNING) {
-        scan_state = NETMAN_SCAN_STATE_DONE;
-        scan_status = event->u.scan_status;
-        scan_done_us = mp_hal_ticks_us();
-    } else if (event->kind == NETMAN_EV_RADIO_LOST && scan_state == NETMAN_SCAN_STATE_RUNNING) {
-        scan_state = NETMAN_SCAN_STATE_DONE;
-        scan_status = NETMAN_SCAN_FAILED;
-        scan_done_us = mp_hal_ticks_us();
+static void end_locked(netman_scan_status_t status) {
+    scan_state = NETMAN_SCAN_STATE_DONE;
+    scan_status = status;
+    scan_done_us = mp_hal_ticks_us();
+    netman_timer_clear_locked(NETMAN_TIMER_SCAN);
+}
+
+bool netman_scan_give_up_locked(void) {
+    if (scan_state != NETMAN_SCAN_STATE_RUNNING) {
+        return false;
     }
+    end_locked(NETMAN_SCAN_FAILED);
+    scan_timed_out = true;
+    return true;
+}
+
+bool netman_scan_apply_locked(const netman_event_t *event) {
+    if (scan_state != NETMAN_SCAN_STATE_RUNNING) {
+        // A late end of a scan given up on, or of none: not ours to report.
+        return event->kind != NETMAN_EV_SCAN_DONE;
+    }
+    if (event->kind == NETMAN_EV_SCAN_DONE) {
+        end_locked(event->u.scan_status);
+    } else if (event->kind == NETMAN_EV_RADIO_LOST) {
+        end_locked(NETMAN_SCAN_FAILED);
+    }
+    return true;
 }
 
 void netman_scan_cancel(void) {
     netman_hal_lock();
     if (scan_state == NETMAN_SCAN_STATE_RUNNING) {
-        scan_state = NETMAN_SCAN_STATE_DONE;
-        scan_status = NETMAN_SCAN_CANCELED;
-        scan_done_us = mp_hal_ticks_us();
+        end_locked(NETMAN_SCAN_CANCELED);
     }
     netman_hal_unlock();
 }
 
-netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us) {
+netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us, bool *timed_out) {
     netman_hal_lock();
     netman_scan_state_t state = scan_state;
     *status = scan_status;
     *done_us = scan_done_us;
+    *timed_out = scan_timed_out;
     netman_hal_unlock();
     return state;
 }

@@ -50,7 +50,9 @@ static const qstr scan_status_qstrs[] = {
 static mp_obj_t mod_netman_scan_state(void) {
     netman_scan_status_t status;
     mp_uint_t done_us;
-    switch (netman_scan_state(&status, &done_us)) {
+    bool timed_out;
+    netman_core_check_scan_bound();
+    switch (netman_scan_state(&status, &done_us, &timed_out)) {
         case NETMAN_SCAN_STATE_RUNNING:
             return MP_OBJ_NEW_QSTR(MP_QSTR_running);
         case NETMAN_SCAN_STATE_DONE:
@@ -65,14 +67,16 @@ MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_scan_state_obj, mod_netman_scan_state);
 static mp_obj_t mod_netman_scan_done_us(void) {
     netman_scan_status_t status;
     mp_uint_t done_us;
-    netman_scan_state(&status, &done_us);
+    bool timed_out;
+    netman_scan_state(&status, &done_us, &timed_out);
     return mp_obj_new_int_from_uint(done_us & (MICROPY_PY_TIME_TICKS_PERIOD - 1));
 }
 MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_scan_done_us_obj, mod_netman_scan_done_us);
 
 static mp_obj_t network_dict(const netman_scan_result_t *r) {
-    mp_obj_t d = mp_obj_new_dict(6);
-    netman_store(d, MP_QSTR_ssid, mp_obj_new_str((const char *)r->ssid, r->ssid_len));
+    mp_obj_t d = mp_obj_new_dict(7);
+    netman_store(d, MP_QSTR_ssid, netman_ssid_str(r->ssid, r->ssid_len));
+    netman_store(d, MP_QSTR_ssid_bytes, mp_obj_new_bytes(r->ssid, r->ssid_len));
     netman_store(d, MP_QSTR_bssid, mp_obj_new_bytes(r->bssid, NETMAN_MAC_LEN));
     netman_store(d, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(r->rssi));
     netman_store(d, MP_QSTR_authmode, netman_authmode_obj(r->authmode));
@@ -87,7 +91,8 @@ static mp_obj_t network_dict(const netman_scan_result_t *r) {
 static mp_obj_t mod_netman_scan_take(mp_obj_t limit_in) {
     netman_scan_status_t status;
     mp_uint_t done_us;
-    if (netman_scan_state(&status, &done_us) != NETMAN_SCAN_STATE_DONE) {
+    bool timed_out;
+    if (netman_scan_state(&status, &done_us, &timed_out) != NETMAN_SCAN_STATE_DONE) {
         netman_raise(MP_QSTR_not_ready, "no finished scan to take");
     }
     if (status != NETMAN_SCAN_OK) {
@@ -95,7 +100,8 @@ static mp_obj_t mod_netman_scan_take(mp_obj_t limit_in) {
         if (status == NETMAN_SCAN_CANCELED) {
             netman_raise(MP_QSTR_scan_canceled, "the scan was canceled: the network stopped");
         }
-        netman_raise(MP_QSTR_scan_failed, "the scan failed");
+        netman_raise(MP_QSTR_scan_failed, timed_out ? "the scan failed: the radio did not finish it within its bound"
+            : "the scan failed");
     }
     size_t count;
     uint32_t found;

@@ -55,12 +55,10 @@ static void forget_session(void) {
     sta.have_ip = false;
 }
 
-static netman_action_t on_disconnected(netman_reason_t reason, uint32_t *delay_ms) {
+static netman_action_t on_disconnected(netman_reason_t reason) {
     bool requested = sta.status == NETMAN_STA_DISCONNECTING || reason == NETMAN_REASON_BY_REQUEST;
     sta.last_reason = requested ? NETMAN_REASON_BY_REQUEST : reason;
-    if (sta.last_reason <= NETMAN_REASON_DISCONNECT_LAST) {
-        netman_counters.disconnects[sta.last_reason]++;
-    }
+    netman_counters.disconnects[sta.last_reason]++;
     forget_session();
     sta.status = NETMAN_STA_DISCONNECTED;
     if (requested || !sta_auto_reconnect || !sta_params_set) {
@@ -72,13 +70,17 @@ static netman_action_t on_disconnected(netman_reason_t reason, uint32_t *delay_m
     reconnects_made++;
     sta.reconnect_retry++;
     netman_counters.reconnect_attempts++;
-    if (backoff_initial_ms == 0) {
+    // A join the driver refused is tried again after a while, never at once:
+    // a driver that keeps refusing must not spin the reconnect.
+    bool refused = reason == NETMAN_REASON_JOIN_REFUSED;
+    if (backoff_initial_ms == 0 && !refused) {
         sta.status = NETMAN_STA_CONNECTING;
         return NETMAN_ACTION_CONNECT;
     }
-    sta.reconnect_delay_ms = backoff_delay(sta.reconnect_retry);
-    *delay_ms = sta.reconnect_delay_ms;
-    return NETMAN_ACTION_ARM_TIMER;
+    uint32_t delay = backoff_initial_ms == 0 ? 0 : backoff_delay(sta.reconnect_retry);
+    sta.reconnect_delay_ms = refused && delay < NETMAN_JOIN_RETRY_MS ? NETMAN_JOIN_RETRY_MS : delay;
+    netman_timer_set_locked(NETMAN_TIMER_RECONNECT, sta.reconnect_delay_ms);
+    return NETMAN_ACTION_NONE;
 }
 
 bool netman_sta_hears_locked(const netman_event_t *event) {
@@ -94,7 +96,17 @@ bool netman_sta_hears_locked(const netman_event_t *event) {
     }
 }
 
-netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *delay_ms) {
+netman_action_t netman_sta_reconnect_due_locked(void) {
+    // The backoff delay is over; unless the application took over.
+    if (sta.status == NETMAN_STA_DISCONNECTED) {
+        sta.reconnect_delay_ms = 0;
+        sta.status = NETMAN_STA_CONNECTING;
+        return NETMAN_ACTION_CONNECT;
+    }
+    return NETMAN_ACTION_NONE;
+}
+
+netman_action_t netman_sta_apply_locked(const netman_event_t *event) {
     switch (event->kind) {
         case NETMAN_EV_STA_CONNECTED:
             netman_counters.connects++;
@@ -125,21 +137,13 @@ netman_action_t netman_sta_apply_locked(const netman_event_t *event, uint32_t *d
             sta.assoc.channel = event->u.channel;
             break;
         case NETMAN_EV_STA_DISCONNECTED:
-            return on_disconnected(event->u.reason, delay_ms);
+            return on_disconnected(event->u.reason);
         case NETMAN_EV_RADIO_LOST:
             sta.last_reason = NETMAN_REASON_NO_RADIO;
             netman_counters.disconnects[NETMAN_REASON_NO_RADIO]++;
             forget_session();
             if (sta.status != NETMAN_STA_INACTIVE) {
                 sta.status = NETMAN_STA_DISCONNECTED;
-            }
-            break;
-        case NETMAN_EV_TIMER:
-            // The backoff delay is over; unless the application took over.
-            if (sta.reconnect_delay_ms != 0 && sta.status == NETMAN_STA_DISCONNECTED) {
-                sta.reconnect_delay_ms = 0;
-                sta.status = NETMAN_STA_CONNECTING;
-                return NETMAN_ACTION_CONNECT;
             }
             break;
         default:
@@ -212,6 +216,7 @@ void netman_sta_set_backoff(uint32_t initial_ms, uint32_t max_ms, uint32_t seed)
 static void cancel_pending_reconnect_locked(void) {
     sta.reconnect_delay_ms = 0;
     sta.reconnect_retry = 0;
+    netman_timer_clear_locked(NETMAN_TIMER_RECONNECT);
 }
 
 netman_err_t netman_sta_join(void) {
@@ -230,12 +235,22 @@ netman_err_t netman_sta_join(void) {
     return err;
 }
 
+void netman_sta_rejoin(void) {
+    if (netman_sta_join() != NETMAN_OK) {
+        // Nobody waits for this answer: the application hears it as a
+        // disconnect, and the reconnect policy tries again later.
+        netman_event_t refused = { .kind = NETMAN_EV_STA_DISCONNECTED };
+        refused.u.reason = NETMAN_REASON_JOIN_REFUSED;
+        netman_core_post(&refused);
+    }
+}
+
 netman_err_t netman_sta_connect(void) {
     netman_hal_lock();
     cancel_pending_reconnect_locked();
     reconnects_made = 0;
     netman_hal_unlock();
-    netman_timer_cancel(NETMAN_TIMER_RECONNECT);
+    netman_timer_commit();
     return netman_sta_join();
 }
 
@@ -245,7 +260,7 @@ netman_err_t netman_sta_disconnect(void) {
     cancel_pending_reconnect_locked();
     sta.status = NETMAN_STA_DISCONNECTING;
     netman_hal_unlock();
-    netman_timer_cancel(NETMAN_TIMER_RECONNECT);
+    netman_timer_commit();
     netman_err_t err = netman_hal_sta_disconnect();
     if (err != NETMAN_OK) {
         netman_hal_lock();

@@ -121,8 +121,9 @@ static mp_obj_t mod_netman_sta_info(void) {
     if (info.associated) {
         int8_t rssi = info.assoc.rssi;
         netman_hal_sta_rssi(&rssi);
-        ap = mp_obj_new_dict(5);
-        netman_store(ap, MP_QSTR_ssid, mp_obj_new_str((const char *)info.ssid, info.ssid_len));
+        ap = mp_obj_new_dict(6);
+        netman_store(ap, MP_QSTR_ssid, netman_ssid_str(info.ssid, info.ssid_len));
+        netman_store(ap, MP_QSTR_ssid_bytes, mp_obj_new_bytes(info.ssid, info.ssid_len));
         netman_store(ap, MP_QSTR_bssid, mp_obj_new_bytes(info.assoc.bssid, NETMAN_MAC_LEN));
         netman_store(ap, MP_QSTR_channel, MP_OBJ_NEW_SMALL_INT(info.assoc.channel));
         netman_store(ap, MP_QSTR_rssi, MP_OBJ_NEW_SMALL_INT(rssi));

@@ -1,7 +1,9 @@
 /*
  * The port has one one-shot timer (netman_hal_timer_arm). The core shares it
- * between the station's reconnect backoff and the facade's tick: each keeps a
- * deadline here and the port's timer is armed for the nearest one.
+ * between its deadlines — the station's reconnect backoff, the bound of a
+ * running scan, an SNTP start to try again — and the facade's tick: each
+ * keeps a deadline here, the port's timer is armed for the nearest one, and
+ * each timer tick hands back the ones that passed.
  *
  * The tick (NETMAN_EV_TICK, for work the facade does in the background, such
  * as the provisioning portal) is armed again only when the dispatcher takes
@@ -15,19 +17,43 @@
 static bool armed[NETMAN_TIMER_COUNT];
 static uint32_t due_ms[NETMAN_TIMER_COUNT];
 static uint32_t tick_period_ms;
+// Bumped on every change: a commit that raced another one arms again.
+static uint32_t changes;
 
-// Arm the port's timer for the nearest deadline (or cancel it). Called
-// without the lock: the HAL timer calls take the port's own. Deadlines change
-// from driver context and the MicroPython thread: whoever finds that another
-// computed after it arms again, so the last arming follows the latest state.
-static uint32_t arm_generation;
+void netman_timer_set_locked(netman_timer_id_t id, uint32_t ms) {
+    armed[id] = true;
+    due_ms[id] = mp_hal_ticks_ms() + ms;
+    changes++;
+}
 
-static void arm_port(void) {
+void netman_timer_clear_locked(netman_timer_id_t id) {
+    if (armed[id]) {
+        armed[id] = false;
+        changes++;
+    }
+}
+
+bool netman_timer_passed_locked(netman_timer_id_t id) {
+    return armed[id] && (int32_t)(mp_hal_ticks_ms() - due_ms[id]) >= 0;
+}
+
+unsigned int netman_timer_take_passed_locked(void) {
+    unsigned int passed = 0;
+    for (int i = 0; i < NETMAN_TIMER_COUNT; i++) {
+        if (netman_timer_passed_locked(i)) {
+            netman_timer_clear_locked(i);
+            passed |= 1u << i;
+        }
+    }
+    return passed;
+}
+
+void netman_timer_commit(void) {
     for (;;) {
         bool any = false;
         uint32_t wait_ms = 0;
         netman_hal_lock();
-        uint32_t generation = ++arm_generation;
+        uint32_t seen = changes;
         uint32_t now = mp_hal_ticks_ms();
         for (int i = 0; i < NETMAN_TIMER_COUNT; i++) {
             if (armed[i]) {
@@ -40,13 +66,17 @@ static void arm_port(void) {
             }
         }
         netman_hal_unlock();
+        // The HAL timer is armed outside the lock (netman_hal.h). Deadlines
+        // change from driver context and the MicroPython thread: if another
+        // change came meanwhile its arming may have been replaced by ours,
+        // so look again until the last arming follows the latest state.
         if (any) {
             netman_hal_timer_arm(wait_ms);
         } else {
             netman_hal_timer_cancel();
         }
         netman_hal_lock();
-        bool latest = generation == arm_generation;
+        bool latest = seen == changes;
         netman_hal_unlock();
         if (latest) {
             return;
@@ -56,32 +86,16 @@ static void arm_port(void) {
 
 void netman_timer_arm(netman_timer_id_t id, uint32_t ms) {
     netman_hal_lock();
-    armed[id] = true;
-    due_ms[id] = mp_hal_ticks_ms() + ms;
+    netman_timer_set_locked(id, ms);
     netman_hal_unlock();
-    arm_port();
+    netman_timer_commit();
 }
 
 void netman_timer_cancel(netman_timer_id_t id) {
     netman_hal_lock();
-    armed[id] = false;
+    netman_timer_clear_locked(id);
     netman_hal_unlock();
-    arm_port();
-}
-
-unsigned int netman_timer_fired(void) {
-    unsigned int due = 0;
-    netman_hal_lock();
-    uint32_t now = mp_hal_ticks_ms();
-    for (int i = 0; i < NETMAN_TIMER_COUNT; i++) {
-        if (armed[i] && (int32_t)(now - due_ms[i]) >= 0) {
-            armed[i] = false;
-            due |= 1u << i;
-        }
-    }
-    netman_hal_unlock();
-    arm_port();
-    return due;
+    netman_timer_commit();
 }
 
 void netman_timer_set_tick(uint32_t period_ms) {
@@ -104,11 +118,10 @@ void netman_timer_tick_taken(void) {
     }
 }
 
-void netman_timer_reset(void) {
-    netman_hal_lock();
+void netman_timer_reset_locked(void) {
     for (int i = 0; i < NETMAN_TIMER_COUNT; i++) {
         armed[i] = false;
     }
     tick_period_ms = 0;
-    netman_hal_unlock();
+    changes++;
 }

@@ -81,6 +81,15 @@ void esp32_scan_done(const wifi_event_sta_scan_done_t *done) {
     netman_core_post(&event);
 }
 
+void netman_hal_scan_abort(void) {
+    // The core gave up on our scan: what esp_wifi_scan_stop() (or a late
+    // end) posts as WIFI_EVENT_SCAN_DONE is not ours any more.
+    if (scan_ours) {
+        scan_ours = false;
+        esp_wifi_scan_stop();
+    }
+}
+
 void esp32_scan_reset(void) {
     scan_ours = false;
 }

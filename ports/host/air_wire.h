@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AIR_PROTOCOL_VERSION (2)
+#define AIR_PROTOCOL_VERSION (3)
 #define AIR_FRAME_MAX (4096)    // type byte + body
 
 enum {
@@ -31,6 +31,7 @@ enum {
     AIR_MSG_SNIFF = 0x20,
     AIR_MSG_RAW_TX = 0x21,
     AIR_MSG_STA_EAP = 0x22,
+    AIR_MSG_SCAN_ABORT = 0x70,
     // air -> device
     AIR_MSG_WELCOME = 0x81,
     AIR_MSG_STA_CONNECTED = 0x90,
@@ -45,6 +46,8 @@ enum {
     AIR_MSG_ESPNOW_RX = 0x99,
     AIR_MSG_ESPNOW_SENT = 0x9a,
     AIR_MSG_RADIO_CHANNEL = 0x9b,
+    AIR_MSG_SCAN_ABORTED = 0xf0,
+    AIR_MSG_DRIVER_BUSY = 0xf1,
     AIR_MSG_AP_STARTED = 0xa0,
     AIR_MSG_AP_FAILED = 0xa1,
     AIR_MSG_AP_CHANNEL = 0xa2,

@@ -27,6 +27,7 @@ static char sntp_host[80];
 static uint16_t sntp_port;
 static uint32_t sntp_interval_ms;
 static int sntp_fd = -1;
+static bool sntp_connected;             // sntp_fd is connected to the server
 static int64_t next_request_ms = -1;
 static int64_t reply_deadline_ms = -1;
 static uint64_t request_ntp_time;       // our transmit timestamp, echoed as "originate"
@@ -48,6 +49,7 @@ static void close_socket_locked(void) {
         close(sntp_fd);
         sntp_fd = -1;
     }
+    sntp_connected = false;
 }
 
 netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t interval_ms) {
@@ -55,8 +57,16 @@ netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t int
     snprintf(sntp_host, sizeof(sntp_host), "%s", host);
     sntp_port = port;
     sntp_interval_ms = interval_ms;
-    sntp_active = true;
     close_socket_locked();
+    // The socket is the client's one resource: without it there is no start.
+    sntp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (sntp_fd < 0) {
+        snprintf(host_last_error, sizeof(host_last_error), "sntp: no socket: %s", strerror(errno));
+        sntp_active = false;
+        pthread_mutex_unlock(&sntp_mutex);
+        return NETMAN_ERR_IO;
+    }
+    sntp_active = true;
     next_request_ms = host_monotonic_ms();
     reply_deadline_ms = -1;
     pthread_mutex_unlock(&sntp_mutex);
@@ -90,7 +100,7 @@ int64_t host_sntp_deadline(void) {
 // Open a socket connected to the server (so only its answers arrive) and
 // send one request. Returns a failure reason, or NONE.
 static netman_reason_t send_request_locked(void) {
-    if (sntp_fd < 0) {
+    if (!sntp_connected) {
         struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
         struct addrinfo *found = NULL;
         char port[8];
@@ -98,13 +108,11 @@ static netman_reason_t send_request_locked(void) {
         if (sntp_host[0] == '\0' || getaddrinfo(sntp_host, port, &hints, &found) != 0) {
             return NETMAN_REASON_NO_SERVER;
         }
-        sntp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (sntp_fd < 0 || connect(sntp_fd, found->ai_addr, found->ai_addrlen) != 0) {
-            freeaddrinfo(found);
-            close_socket_locked();
+        sntp_connected = connect(sntp_fd, found->ai_addr, found->ai_addrlen) == 0;
+        freeaddrinfo(found);
+        if (!sntp_connected) {
             return NETMAN_REASON_NO_SERVER;
         }
-        freeaddrinfo(found);
     }
     uint8_t packet[NETMAN_NTP_PACKET_LEN];
     request_ntp_time = ntp_now();

@@ -40,6 +40,11 @@ static bool closing;
 static int64_t timer_deadline_ms = -1;
 static bool rssi_known;
 static int8_t rssi_dbm;
+// Scans given up on whose end the air has not confirmed (SCAN_ABORTED): until
+// then, what the air says of scans belongs to them.
+static unsigned scan_aborts_pending;
+// The air plays a driver that refuses this many join requests (DRIVER_BUSY).
+static unsigned joins_to_refuse;
 // Wakes the I/O thread's poll() when the timer changes or on close.
 static int wake_pipe[2] = { -1, -1 };
 
@@ -219,6 +224,13 @@ netman_err_t host_send_frame(air_frame_t *frame) {
     }
 }
 
+static bool scans_aborted(void) {
+    pthread_mutex_lock(&port_mutex);
+    bool aborted = scan_aborts_pending > 0;
+    pthread_mutex_unlock(&port_mutex);
+    return aborted;
+}
+
 // Translate one air frame into a core event; malformed frames are ignored.
 static void handle_frame(const uint8_t *body, size_t len) {
     air_reader_t reader;
@@ -256,7 +268,26 @@ static void handle_frame(const uint8_t *body, size_t len) {
         case AIR_MSG_STA_BEACON_TIMEOUT:
             event.kind = NETMAN_EV_STA_BEACON_TIMEOUT;
             break;
+        case AIR_MSG_SCAN_ABORTED:
+            if (air_reader_done(&reader)) {
+                pthread_mutex_lock(&port_mutex);
+                scan_aborts_pending -= scan_aborts_pending > 0;
+                pthread_mutex_unlock(&port_mutex);
+            }
+            return;
+        case AIR_MSG_DRIVER_BUSY: {
+            uint8_t joins = air_get_u8(&reader);
+            if (air_reader_done(&reader)) {
+                pthread_mutex_lock(&port_mutex);
+                joins_to_refuse = joins;
+                pthread_mutex_unlock(&port_mutex);
+            }
+            return;
+        }
         case AIR_MSG_SCAN_RESULT: {
+            if (scans_aborted()) {
+                return;
+            }
             netman_scan_result_t result;
             memset(&result, 0, sizeof(result));
             air_get_bytes(&reader, result.bssid, NETMAN_MAC_LEN);
@@ -271,6 +302,9 @@ static void handle_frame(const uint8_t *body, size_t len) {
             return;
         }
         case AIR_MSG_SCAN_DONE:
+            if (scans_aborted()) {
+                return;
+            }
             event.kind = NETMAN_EV_SCAN_DONE;
             event.u.scan_status = air_get_u8(&reader);
             break;
@@ -610,6 +644,8 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     timer_deadline_ms = -1;
     pthread_mutex_unlock(&port_mutex);
     host_radio_reset();
+    scan_aborts_pending = 0;
+    joins_to_refuse = 0;
 
     // Signals belong to the MicroPython thread, not to the I/O thread.
     sigset_t all, previous;
@@ -692,6 +728,13 @@ void netman_hal_timer_cancel(void) {
 }
 
 netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
+    pthread_mutex_lock(&port_mutex);
+    bool refuse = joins_to_refuse > 0;
+    joins_to_refuse -= refuse;
+    pthread_mutex_unlock(&port_mutex);
+    if (refuse) {
+        return fail(NETMAN_ERR_BUSY, "%s", "the radio refused the join: it is busy");
+    }
     if (params->eap != NULL) {
         netman_err_t err = host_eap_send(params->eap);
         if (err != NETMAN_OK) {
@@ -810,6 +853,19 @@ netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     air_frame_put_u8(&frame, params->match_bssid);
     air_frame_put_bytes(&frame, params->bssid, NETMAN_MAC_LEN);
     return host_send_frame(&frame);
+}
+
+void netman_hal_scan_abort(void) {
+    air_frame_t frame;
+    air_frame_begin(&frame, AIR_MSG_SCAN_ABORT);
+    pthread_mutex_lock(&port_mutex);
+    scan_aborts_pending++;
+    pthread_mutex_unlock(&port_mutex);
+    if (host_send_frame(&frame) != NETMAN_OK) {
+        pthread_mutex_lock(&port_mutex);
+        scan_aborts_pending--;
+        pthread_mutex_unlock(&port_mutex);
+    }
 }
 
 netman_err_t netman_hal_sta_disconnect(void) {

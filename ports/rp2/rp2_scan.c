@@ -97,6 +97,10 @@ void rp2_scan_watch(void) {
     }
 }
 
+void netman_hal_scan_abort(void) {
+    rp2_scan_reset();
+}
+
 void rp2_scan_reset(void) {
     // Results still in flight are not ours any more; the core tells the
     // caller its scan was canceled.

@@ -118,10 +118,8 @@ def _roam_scanned(result):
     if not isinstance(result, NetError):
         known = _known_networks()
         for network in result[1]:  # strongest first (the pinned AP alone, if any)
-            seen = network["ssid"]
-            seen = seen.encode() if isinstance(seen, str) else seen
             for ssid, psk in known:
-                if seen == ssid:
+                if network["ssid_bytes"] == ssid:
                     _apply_sta({"ssid": ssid, "psk": psk, "bssid": _sta.get("bssid")})
                     _netman.sta_connect()
                     return

@@ -156,7 +156,7 @@ class Air:
     what scenario events and the control socket may invoke."""
 
     ACTIONS = ("add_ap", "remove_ap", "ap_down", "ap_up", "set_rssi", "beacon_loss", "sniff_flood",
-               "deauth", "set_psk", "dhcp_fail", "set_espnow", "espnow_flood")
+               "deauth", "set_psk", "dhcp_fail", "set_espnow", "espnow_flood", "scan_stall", "refuse_joins")
 
     def __init__(self, scenario: Scenario, log: Callable[[str], None] = print) -> None:
         self.scenario = scenario
@@ -172,6 +172,7 @@ class Air:
         self.softap_octet = scenario.dhcp.softap_octet
         self.dhcp_failing = scenario.dhcp.fail
         self.monitor = Monitor(self, heard, STATION_RSSI)
+        self.scans_stall = False          # scans report what they hear but never end
         self.history: collections.deque[dict[str, Any]] = collections.deque(maxlen=HISTORY_MAX)
         self.history_dropped = 0
         self.started = time.monotonic()
@@ -611,25 +612,38 @@ class Air:
                     self.record("scan_beacon_timeout", mac=p.mac_str(device.mac), ssid=device.ap.ssid)
                     self.send(device, p.Writer(p.STA_BEACON_TIMEOUT).frame())
                 await asyncio.sleep(home_ms / 1000)
+        if self.scans_stall:
+            # The driver dropped the scan's end: the device never hears it.
+            self.record("scan_stalled", mac=p.mac_str(device.mac))
+            return
         device.scan = None
         self.record("scan_done", mac=p.mac_str(device.mac))
         self.send(device, p.Writer(p.SCAN_DONE).u8(0).frame())
 
+    def on_scan_abort(self, device: Device) -> None:
+        if device.scan is not None:
+            device.scan.cancel()
+            device.scan = None
+        self.record("scan_aborted", mac=p.mac_str(device.mac))
+        self.send(device, p.Writer(p.SCAN_ABORTED).frame())
+
     # ---- actions -----------------------------------------------------------
 
-    def add_ap(self, ssid: str, psk: str | None = None, bssid: str | None = None, channel: int = 1,
-               rssi: int = -50, authmode: str = "", hidden: bool = False) -> dict[str, Any]:
-        if bssid is None and self._named(ssid):
-            raise ScenarioError(f"an AP with ssid {ssid!r} exists; another one needs a bssid of its own")
-        data: dict[str, Any] = {"ssid": ssid, "psk": psk, "channel": channel, "rssi": rssi,
-                                "authmode": authmode, "hidden": hidden}
-        if bssid is not None:
-            data["bssid"] = bssid
+    def add_ap(self, ssid: str | None = None, psk: str | None = None, bssid: str | None = None, channel: int = 1,
+               rssi: int = -50, authmode: str = "", hidden: bool = False, ssid_hex: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {"psk": psk, "channel": channel, "rssi": rssi, "authmode": authmode, "hidden": hidden}
+        for key, value in (("ssid", ssid), ("ssid_hex", ssid_hex), ("bssid", bssid)):
+            if value is not None:
+                data[key] = value
+        if "ssid" not in data and "ssid_hex" not in data:
+            raise ScenarioError("add_ap: ssid or ssid_hex is required")
         ap = ap_from_dict(data)
+        if bssid is None and self._named(ap.ssid):
+            raise ScenarioError(f"an AP with ssid {ap.ssid!r} exists; another one needs a bssid of its own")
         if ap.bssid in self.aps:
             raise ScenarioError(f"an AP with bssid {p.mac_str(ap.bssid)} exists")
         self.aps[ap.bssid] = ap
-        self.record("ap_added", ssid=ssid, bssid=p.mac_str(ap.bssid))
+        self.record("ap_added", ssid=ap.ssid, bssid=p.mac_str(ap.bssid))
         return ap.describe()
 
     def remove_ap(self, ssid: str, bssid: str | None = None) -> None:
@@ -700,6 +714,24 @@ class Air:
             ap.psk, ap.authmode = updated.psk, updated.authmode
             for device in self._stations(ap):
                 self._drop(device, "ap_left")
+
+    def scan_stall(self, enabled: bool = True) -> None:
+        """Scans from now on never end (a driver that drops the end of a scan)."""
+        if not isinstance(enabled, bool):
+            raise ScenarioError("scan_stall: enabled must be true or false")
+        self.scans_stall = enabled
+        self.record("scan_stall", enabled=enabled)
+
+    def refuse_joins(self, count: int = 1, mac: str | None = None) -> None:
+        """The devices' drivers (or one device's) refuse their next `count`
+        join requests, as a driver busy with another join does."""
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 255:
+            raise ScenarioError("refuse_joins: count must be 0 to 255")
+        wanted = p.parse_mac(mac) if mac is not None else None
+        self.record("refuse_joins", count=count, mac=mac)
+        for device in self.devices.values():
+            if wanted is None or device.mac == wanted:
+                self.send(device, p.Writer(p.DRIVER_BUSY).u8(count).frame())
 
     def dhcp_fail(self, enabled: bool = True) -> None:
         self.dhcp_failing = bool(enabled)
@@ -862,6 +894,9 @@ class Air:
             if not (1 <= channels <= 14 and power_save < len(POWER_SAVE) and bandwidth in (20, 40)):
                 raise p.ProtocolError(p.ERR_BAD_FRAME, "radio: channels, power_save or bandwidth out of range")
             self.on_radio(device, RadioSettings(txpower, channels, country, power_save, protocol, bandwidth))
+        elif frame.msg_type == p.SCAN_ABORT:
+            frame.end()
+            self.on_scan_abort(device)
         elif frame.msg_type == p.SCAN:
             passive, show_hidden, dwell_ms, channel = frame.u8(), frame.u8(), frame.u16(), frame.u8()
             ssid = frame.string()

@@ -155,6 +155,12 @@ class AirClient:
     def set_psk(self, ssid: str, psk: str | None, bssid: str | None = None) -> None:
         self.call("set_psk", ssid=ssid, psk=psk, bssid=bssid)
 
+    def scan_stall(self, enabled: bool = True) -> None:
+        self.call("scan_stall", enabled=enabled)
+
+    def refuse_joins(self, count: int = 1, mac: str | None = None) -> None:
+        self.call("refuse_joins", count=count, mac=mac)
+
     def dhcp_fail(self, enabled: bool = True) -> None:
         self.call("dhcp_fail", enabled=enabled)
 

@@ -1,4 +1,4 @@
-"""The device <-> air wire protocol, version 1 (docs/netsim-protocol.md).
+"""The device <-> air wire protocol, version 3 (docs/netsim-protocol.md).
 
 A frame is a 4-byte big-endian length N (1..4096) followed by N bytes: a type
 byte and a type-specific body. Strings are one length byte and the bytes.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-VERSION = 2
+VERSION = 3
 FRAME_MAX = 4096
 
 # device -> air
@@ -29,6 +29,7 @@ SET_CHANNEL = 0x1A
 SNIFF = 0x20
 RAW_TX = 0x21
 STA_EAP = 0x22
+SCAN_ABORT = 0x70
 # air -> device
 WELCOME = 0x81
 STA_CONNECTED = 0x90
@@ -43,6 +44,8 @@ MDNS_NAME = 0x98
 ESPNOW_RX = 0x99
 ESPNOW_SENT = 0x9A
 RADIO_CHANNEL = 0x9B
+SCAN_ABORTED = 0xF0
+DRIVER_BUSY = 0xF1
 AP_STARTED = 0xA0
 AP_FAILED = 0xA1
 AP_CHANNEL = 0xA2

@@ -244,6 +244,15 @@ def _table(data: dict[str, Any], key: str, cls: type, convert: dict[str, Any] | 
 
 
 def ap_from_dict(data: dict[str, Any]) -> AccessPoint:
+    """An AP from a table; `ssid_hex` gives an SSID's bytes (any, UTF-8 or not)."""
+    data = dict(data)
+    if "ssid_hex" in data:
+        if "ssid" in data:
+            raise ScenarioError("ap: give ssid or ssid_hex, not both")
+        try:
+            data["ssid"] = air_text(bytes.fromhex(data.pop("ssid_hex")))
+        except (TypeError, ValueError) as error:
+            raise ScenarioError(f"ap: ssid_hex: {error}") from None
     ap: AccessPoint = _table(data, "ap", AccessPoint, {"bssid": parse_mac})
     return ap
 
