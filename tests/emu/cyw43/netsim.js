@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const VERSION = 2;
+const VERSION = 3;
 const FRAME_MAX = 4096;
 
 const TO_AIR = { hello: 0x01, bye: 0x02, sta_connect: 0x10, sta_disconnect: 0x11, scan: 0x12, ap_start: 0x13,
