@@ -3,6 +3,7 @@ responder on its own loopback address."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
@@ -12,7 +13,13 @@ import dns.query
 import dns.rdatatype
 import pytest
 
-from conftest import Probe
+from conftest import DEFAULT_SCENARIO, Probe
+
+# Port 5353 on a device's address is shared with whatever else binds there
+# (SO_REUSEADDR): each run of this file takes a /24 of its own, so test
+# suites run side by side on one machine never answer each other.
+NET = f"127.{78 + os.getpid() % 20}.{os.getpid() // 20 % 256}"
+pytestmark = pytest.mark.scenario(f'[dhcp]\nnetwork = "{NET}.0/24"\n' + DEFAULT_SCENARIO)
 
 SERVICES = "[('_http', '_tcp', 8080, 'Kitchen web'), ('_repl', '_tcp', 23, 'Kitchen REPL')]"
 STA = "sta=dict(ssid='home', psk='secret123', **CB)"
@@ -110,12 +117,12 @@ def test_reannounces_after_every_reconnect_with_the_new_address(probe, air) -> N
     wait_running(dev)
     mark = dev.mark()
     # A new static address: the name must follow it.
-    dev.run("netman.sta_connect(ip=('127.77.3.9', '255.255.255.0', '127.77.3.1', '127.77.3.1'))")
+    dev.run(f"netman.sta_connect(ip=('{NET}.200', '255.255.255.0', '{NET}.1', '{NET}.1'))")
     dev.wait_event("got_ip", start=mark)
     air.client.wait_for("mdns_announce", count=2)
-    assert air.client.history("mdns_announce")[-1]["address"] == "127.77.3.9"
+    assert air.client.history("mdns_announce")[-1]["address"] == f"{NET}.200"
     wait_running(dev)
-    assert ask("127.77.3.9", "kitchen.local.", "A") == ["127.77.3.9"]
+    assert ask(f"{NET}.200", "kitchen.local.", "A") == [f"{NET}.200"]
     with pytest.raises(dns.exception.Timeout):
         ask(first, "kitchen.local.", "A", timeout=0.4)  # nobody answers at the old address
 
