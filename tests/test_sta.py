@@ -8,13 +8,16 @@ import time
 
 import pytest
 
-from conftest import NO_DISCONNECTED_CB, Probe
+from conftest import NO_DISCONNECTED_CB, Probe, home_air
 
 
 def ev_name(line: str) -> str:
     return line.split()[1]
 
 
+# DHCP slow enough that `connected` surely runs before the address comes,
+# however loaded the machine.
+@pytest.mark.scenario(home_air(dhcp_ms=1000))
 def test_connect_callbacks_in_order_with_dhcp_address(probe, air) -> None:
     dev: Probe = probe()
     got_ip = dev.wait_event("got_ip")
