@@ -1,22 +1,12 @@
 /*
  * The ESP32 port's decisions (ports/esp32/esp32_rules.c) over the event
- * sequences ESP-IDF 5.3-5.5 produces, compiled and run on the host by
- * tests/test_esp32_rules.py. Prints one line per check; exits 1 if any failed.
+ * sequences ESP-IDF 5.3-5.5 produces.
  */
-#include <stdio.h>
-
+// sources: ports/esp32/esp32_rules.c cmod/netman/netman_event_check.c
+// include: cmod/netman ports/esp32
+#include "check.h"
 #include "esp32_rules.h"
-
-static int failures;
-
-#define CHECK(cond) check((cond), __LINE__, #cond)
-
-static void check(int ok, int line, const char *what) {
-    printf("%s line %d: %s\n", ok ? "ok" : "FAIL", line, what);
-    if (!ok) {
-        failures++;
-    }
-}
+#include "netman_event_check.h"
 
 static const netman_reason_t NOT_POSTED = NETMAN_REASON_COUNT;
 
@@ -74,7 +64,7 @@ static void every_code_ends_a_connection(void) {
     for (int phase = ESP32_STA_IDLE; phase <= ESP32_STA_ASSOCIATED; phase++) {
         for (int code = 0; code <= 0xffff; code++) {
             netman_reason_t r = esp32_rules_reason((uint16_t)code, (esp32_sta_phase_t)phase, code & 1);
-            bad += r == NETMAN_REASON_NONE || r > NETMAN_REASON_DISCONNECT_LAST || r == NETMAN_REASON_NO_RADIO;
+            bad += !netman_reason_ends_connection(r) || r == NETMAN_REASON_NO_RADIO;
         }
     }
     CHECK(bad == 0);
@@ -207,6 +197,5 @@ int main(void) {
     channel_moves();
     open_plans();
     mdns_in_dispatch();
-    printf("%d failed\n", failures);
-    return failures != 0;
+    CHECK_DONE();
 }
