@@ -177,6 +177,15 @@ class Scenario {
     }
 }
 
+// `promise`, or a rejection after `ms` of wall time (what the air does runs on the wall clock).
+function within(promise, ms, what) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 // A UDP echo server on 127.0.0.1: what the gateway's NAT reaches for an off-subnet address.
 async function echoServer() {
     const socket = createSocket('udp4');
@@ -417,7 +426,7 @@ wait(lambda: 'got_ip' in names() and 'ap_started' in names(), 20000)`);
             await checks.check('a station joining arrives: sta_connected, sta_ip_assigned from our DHCP server, in ap_stations()', async () => {
                 const { answer } = await s.station('phone', 'picoap', 'appassword1');
                 await s.run('wait(lambda: "sta_ip_assigned" in names(), 30000)', 40000);
-                const [said, fields] = await answer;
+                const [said, fields] = await within(answer, 30000, 'the phone\'s join');
                 const out = lastLine(await s.run('import json\nprint(json.dumps([(e[1], e[2][0] if e[1] == "sta_ip_assigned" else "") for e in EV if e[1].startswith("sta_")] + [len(netman.ap_stations())]))'));
                 const [assoc] = await s.air.control.history('sta_associated', { ssid: 'picoap' });
                 const seen = JSON.parse(out);
@@ -554,7 +563,7 @@ async function stockScenario(s, checks) {
         await s.run('ap = network.WLAN(network.AP_IF)\nap.config(ssid="stockap", key="appassword1")\nap.active(True)');
         const { answer } = await s.station('phone', 'stockap', 'appassword1');
         const out = lastLine(await s.run('t = time.ticks_ms()\nwhile not ap.status("stations") and time.ticks_diff(time.ticks_ms(), t) < 20000:\n    time.sleep_ms(50)\nprint(len(ap.status("stations")))', 30000));
-        const [said] = await answer;
+        const [said] = await within(answer, 30000, 'the phone\'s join');
         return [out === '1' && said === 'sta_got_ip', `${out} station(s); the phone: ${said}`];
     });
 }
