@@ -32,9 +32,10 @@ const AP_LEFT_BOUND_MS = 200;
 // README "How the boards differ": the link gone while still joined is a beacon timeout, and
 // after 8 s without it `disconnected` with `beacon_timeout`.
 const BEACON_GIVE_UP_MS = 8000;
-// Issue 11 item 2: every scan ends within a bound from its options, channels × dwell plus a margin:
-// 13 channels × 100 ms, and 3 s.
-const SCAN_BOUND_MS = 13 * 100 + 3000;
+// Issue 11 item 2: every scan ends within a bound from its options — the core's netman_scan_bound_ms:
+// twice what 14 channels of dwell + 100 ms should take, plus 3 s (for dwell=100 ms: 8.6 s), and half
+// a second for the board to notice.
+const SCAN_BOUND_MS = 14 * (100 + 100) * 2 + 3000 + 500;
 
 // Events on the board: each callback appends (ms, name, args) to EV.
 const PRELUDE = `
