@@ -2,7 +2,8 @@
 # umqtt.robust (micropython-lib's MQTT client, installed from PyPI as it is),
 # on MicroPython's network module: this file runs on an ESP32 as it is (with
 # your SSID, key and broker). umqtt.robust reconnects and publishes again
-# whenever the connection breaks, e.g. while the WiFi is gone.
+# whenever the connection breaks, e.g. while the WiFi is gone (with one
+# method changed: see MQTTClient below).
 #
 #   tools/upip.py --target lib micropython-umqtt.simple micropython-umqtt.robust
 #   mosquitto -p 18830 &      # the broker; examples/mqtt_sensor.toml leads to it
@@ -10,7 +11,7 @@
 import time
 
 import network
-from umqtt.robust import MQTTClient
+from umqtt import robust, simple
 
 SSID, KEY = "home", "secret123"
 BROKER = "127.77.0.1"  # behind the AP (netsim's [[forward]]); on a board: your broker
@@ -18,6 +19,19 @@ PORT = 1883
 TOPIC = b"sensor/reading"
 READINGS = 60
 PERIOD_MS = 100
+
+
+class MQTTClient(robust.MQTTClient):
+    # umqtt.robust's wait_msg() reconnects on a broken connection and goes on
+    # waiting, also when publish() calls it for the broker's acknowledgement:
+    # a break after a reading went out and before its PUBACK came back would
+    # leave publish() waiting on the new connection for the acknowledgement of
+    # a message that connection never carried, for ever. Waiting as
+    # umqtt.simple does lets the break reach robust's publish(), which
+    # reconnects and publishes the reading again (QoS 1: at least once).
+    def wait_msg(self):
+        return simple.MQTTClient.wait_msg(self)
+
 
 wlan = network.WLAN(network.WLAN.IF_STA)
 wlan.active(True)

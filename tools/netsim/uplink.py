@@ -8,6 +8,7 @@ behind a real AP: they break, and the application has to reconnect."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import struct
 from dataclasses import dataclass
@@ -39,6 +40,14 @@ class Forward:
         return host, int(port)
 
 
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Close a relayed connection with a reset (no linger), as when the route vanished."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
 class Uplink:
     """One [[forward]]: listening while its AP is up."""
 
@@ -48,6 +57,11 @@ class Uplink:
         self.address = address
         self.server: asyncio.Server | None = None
         self.links: set[asyncio.StreamWriter] = set()
+        # Cuts so far. A connection the server accepted before a cut whose
+        # relay had not started yet (asyncio runs it as a task of its own: on
+        # a loaded machine, well after the accept) is not in `links` for that
+        # cut to reset; its relay sees the count moved on and resets it then.
+        self.outages = 0
 
     def ap_up(self) -> bool:
         return any(ap.up for ap in self.air.aps.values() if ap.ssid == self.forward.ap)
@@ -58,7 +72,8 @@ class Uplink:
                 up = self.ap_up()
                 if up and self.server is None:
                     try:
-                        self.server = await asyncio.start_server(self._relay, self.address, self.forward.port)
+                        self.server = await asyncio.start_server(functools.partial(self._relay, self.outages),
+                                                                 self.address, self.forward.port)
                     except OSError as error:  # e.g. the port still held: the next round tries again
                         self.air.record("uplink_failed", ap=self.forward.ap, port=self.forward.port,
                                         error=str(error))
@@ -76,15 +91,16 @@ class Uplink:
         self.server.close()
         self.server = None
         for writer in list(self.links):
-            # A reset (no linger), as when the route vanished.
-            sock = writer.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            writer.transport.abort()
+            reset(writer)
+        self.outages += 1
         self.air.record("uplink_down", ap=self.forward.ap, port=self.forward.port, cut=len(self.links))
         self.links.clear()
 
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _relay(self, accepted_in: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if accepted_in != self.outages:  # accepted before the last cut: it goes as the others did
+            self.air.record("uplink_reset_late", ap=self.forward.ap, port=self.forward.port)
+            reset(writer)
+            return
         self.links.add(writer)  # cut with the others, even before the server answers
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.forward.target)
