@@ -13,6 +13,7 @@ import time
 import netman
 import netman.aio
 import netman.credentials
+import network
 from netman import _config, espnow
 
 STATUSES = ("inactive", "disconnected", "connecting", "associated", "connected", "degraded", "disconnecting")
@@ -101,6 +102,14 @@ def value_for(key, good):
         return [(rng.pick(SSIDS), secret()) for _ in range(rng.below(3))] if good else junk()
     if key == "ssid":
         return rng.pick(SSIDS) if good else junk()
+    if key == "eap":
+        if not good:
+            return rng.pick((junk(), {"method": "peap", "password": secret()}, {"method": junk(), "username": "u"}))
+        eap = {"method": rng.pick(("peap", "ttls", "tls")), "identity": "fuzz"}
+        for name in ("username", "password", "client_cert", "client_key", "client_key_password"):
+            if rng.chance(60):
+                eap[name] = secret() if name in ("password", "client_key", "client_key_password") else "fuzz-" + name
+        return eap
     if key in _config.STA_CALLBACKS or key in _config.AP_CALLBACKS or key in ("synchronized", "recv"):
         return rng.pick(CALLBACKS) if good else junk()
     if key in ("managed", "ssid_hidden", "ap_ssid_hidden", "passive", "show_hidden", "scan_passive",
@@ -305,6 +314,32 @@ def call_espnow():
     return e.send(rng.pick(MACS), rng.pick((b"x", junk())))
 
 
+def call_network():
+    # MicroPython's network module on the same core (the host build's).
+    wlan = network.WLAN(rng.pick((network.STA_IF, network.AP_IF, network.STA_IF, junk())))
+    what = rng.below(9)
+    if what == 0:
+        return wlan.active(rng.pick((True, False, True, junk())))
+    if what == 1:
+        return wlan.connect(rng.pick(SSIDS + (junk(),)), rng.pick((SECRET, None, junk())))
+    if what == 2:
+        return wlan.disconnect()
+    if what == 3:
+        return wlan.status(*rng.pick(((), ("rssi",), ("stations",), (junk(),))))
+    if what == 4:
+        return wlan.isconnected()
+    if what == 5:
+        return wlan.ifconfig(*rng.pick(((), ("dhcp",), (junk(),), (("127.77.0.60", "255.255.255.0", "127.77.0.1",
+                                                                        "127.77.0.1"),))))
+    if what == 6:
+        key = rng.pick(("mac", "ssid", "channel", "hidden", "key", "txpower", "pm", "hostname", "reconnects", "x"))
+        return wlan.config(**{key: rng.pick((SECRET,) if key == "key" else (junk(), 1, "fuzz"))}) \
+            if rng.chance(60) else wlan.config(key)
+    if what == 7:
+        return wlan.ipconfig(rng.pick(("dhcp4", "addr4", "gw4", junk())))
+    return wlan.scan() if rng.chance(20) else wlan.status()
+
+
 API = [
     ("start", call_start, 8), ("good start", call_good_start, 8), ("stop", netman.stop, 6), ("sta_connect", call_sta_connect, 8),
     ("sta_disconnect", netman.sta_disconnect, 3), ("sta_rssi", netman.sta_rssi, 2),
@@ -314,7 +349,7 @@ API = [
     ("wait_for_ap", call_wait_for_ap, 2), ("aio.wait_for_sta", call_aio_wait, 2), ("wifi_scan", call_scan, 4),
     ("radio", call_radio, 2), ("credentials.store", call_store, 2),
     ("credentials.load", netman.credentials.load, 1), ("credentials.clear", netman.credentials.clear, 1),
-    ("espnow", call_espnow, 14),
+    ("espnow", call_espnow, 14), ("network", call_network, 8),
 ]
 WEIGHTED = [entry for entry in API for _ in range(entry[2])]
 
@@ -326,6 +361,10 @@ def documented(name, error):
         return str(error) != ""
     if name.startswith("espnow") and type(error) is OSError:
         return True  # MicroPython's espnow: OSError(code[, "ESP_ERR_..."])
+    if name == "network" and type(error) in (OSError, ValueError, TypeError, OverflowError, RuntimeError):
+        # MicroPython's network module, its errors as its ESP32 port raises them
+        # (mp_obj_get_int's OverflowError, esp_exceptions' "Wifi Unknown Error").
+        return True
     if name == "aio.wait_for_sta" and isinstance(error, asyncio.TimeoutError):
         return True
     return False

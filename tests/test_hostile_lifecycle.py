@@ -161,3 +161,44 @@ print("STATUS", netman.sta_status())
     air.client.espnow_flood(mac, count=10)
     dev.wait_line("^STATUS inactive$")
     assert "Traceback" not in dev.output, dev.output
+
+
+def test_a_done_scan_whose_result_waits_for_its_caller_is_not_taken_by_another(probe) -> None:
+    dev = probe("netman.start(sta=dict(ssid='home', psk='secret123', managed=True, "
+                "scan_done=lambda r: print('SCAN_DONE', getattr(r, 'reason', None) or r[0])))")
+    # Delivery held (as while a netman call runs): the first scan ends, its result waits.
+    dev.run("import _netman; _netman.hold(True); netman.wifi_scan(dwell=20)")
+    deadline = time.monotonic() + 10
+    while dev.value("_netman.scan_state()") != "'ok'":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert dev.error("netman.wifi_scan(dwell=20)")[:2] == ["NetError", "busy"]
+    dev.run("_netman.hold(False)")
+    dev.process.wait_line("^SCAN_DONE 1$")  # the first caller gets its own result
+    dev.run("netman.wifi_scan(dwell=20)")  # and the next scan may start
+    dev.process.wait_line("^SCAN_DONE 1$", start=dev.mark() - 1)
+
+
+def test_a_blocking_scan_given_up_leaves_the_next_scan_free(device) -> None:
+    dev = device("""
+import time, netman
+netman.start(sta=dict(ssid='home', psk='secret123', managed=True))
+try:
+    print("SCANNING")
+    netman.wifi_scan(passive=True, dwell=200)
+except KeyboardInterrupt:
+    print("INTERRUPTED")
+while True:  # busy while the given-up scan still runs in the radio, then free
+    try:
+        found, networks = netman.wifi_scan(dwell=20)
+        break
+    except netman.NetError as error:
+        assert error.reason == "busy", error.reason
+        time.sleep_ms(100)
+print("SCANNED", found)
+""")
+    dev.wait_line("^SCANNING$")
+    time.sleep(0.3)
+    dev.proc.send_signal(signal.SIGINT)
+    dev.wait_line("^INTERRUPTED$")
+    dev.wait_line("^SCANNED 1$", timeout=30)

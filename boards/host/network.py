@@ -344,17 +344,11 @@ class WLAN:
     def scan(self):
         if not _sta_active():
             raise _wifi_error("STA must be active")
-        import time
-
         # A blocking scan of every channel, hidden networks included, whatever
         # scan_done callback netman has.
         try:
             netman._scan_begin(None, {"show_hidden": True, "results": netman.MAX_SCAN_RESULTS}, "wait")
-            while True:
-                result = netman._scan_finished()
-                if result is not None:
-                    break
-                time.sleep_ms(10)
+            result = netman._scan_wait()
         except netman.NetError as error:
             raise _netman_error(error)
         # ESP32's MicroPython reports every network as not hidden.

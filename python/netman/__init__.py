@@ -104,6 +104,8 @@ def _known_networks():
 def _roam():
     # Scan, then join the strongest known network in sight (_roam_scanned);
     # with a pinned BSSID, only that AP.
+    if _scan["mode"] is not None:
+        return  # the application's scan runs, or its result waits for it: the next disconnect roams
     try:
         _netman.scan_start(False, False, _config.SCAN_DEFAULTS["dwell"], 0, b"", _sta.get("bssid"))
     except NetError:
@@ -683,6 +685,9 @@ def _scan_begin(options, opts, mode):
     _require_started()
     if _sta is None:
         raise NetError("unsupported", "wifi_scan needs the station (STA or STA+AP mode): start netman with an 'sta' section")
+    if _scan["mode"] is not None:
+        # A scan's result goes to the one who started it, also once it is done.
+        raise NetError("busy", "a scan runs, or its result waits for its caller")
     given = _config.scan_options(_config.one_form(options, opts, "wifi_scan"), "wifi_scan") if (options is not None or opts) else {}
     settings = _config.scan_settings(_sta.get("scan", {}), given)
     if settings["channel"]:
@@ -703,6 +708,23 @@ def _scan_finished():
     return result
 
 
+def _scan_wait():
+    # The result of the scan this caller started, polled every 10 ms. A
+    # caller that gives up (Ctrl-C) leaves the result to no one: the next
+    # scan may start.
+    import time
+
+    try:
+        while True:
+            result = _scan_finished()
+            if result is not None:
+                return result
+            time.sleep_ms(10)
+    except BaseException:
+        _scan["mode"] = None
+        raise
+
+
 def wifi_scan(options=None, **opts):
     """Scan for access points: (found, networks), strongest first.
 
@@ -710,17 +732,11 @@ def wifi_scan(options=None, **opts):
     bssid, channel (0 = all); defaults come from the sta config's `scan`.
     With a scan_done callback configured, returns None at once and the
     callback gets the result (or a NetError)."""
-    import time
-
     callback = _callbacks.get("scan_done")
     _scan_begin(options, opts, "callback" if callback is not None else "wait")
     if callback is not None:
         return None
-    while True:
-        result = _scan_finished()
-        if result is not None:
-            return result
-        time.sleep_ms(10)
+    return _scan_wait()
 
 
 def provision(config=None, **settings):

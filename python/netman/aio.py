@@ -51,11 +51,15 @@ async def wifi_scan(options=None, **opts):
     """Like netman.wifi_scan() but awaited: always returns (found, networks),
     also when a scan_done callback is configured (it is not called)."""
     netman._scan_begin(options, opts, "wait")
-    while True:
-        result = netman._scan_finished()
-        if result is not None:
-            return result
-        await asyncio.sleep_ms(POLL_MS)
+    try:
+        while True:
+            result = netman._scan_finished()
+            if result is not None:
+                return result
+            await asyncio.sleep_ms(POLL_MS)
+    except BaseException:  # cancelled: the result is no one's (netman._scan_wait)
+        netman._scan["mode"] = None
+        raise
 
 
 async def provision(config=None, **settings):
