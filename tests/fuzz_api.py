@@ -78,7 +78,7 @@ JUNK = (None, True, False, 0, -1, 1, 7, 2 ** 31, -(2 ** 63), 2 ** 100, 1.5, floa
         "", "x", "home", "x" * 300, "\u00e9" * 40, b"", b"\xff" * 33, b"caf\xe9", bytearray(b"ab"),
         [], (), {}, [1, 2], ("a",), ("a", 1, 2), {"a": 1}, {1: 2}, {b"\xff": 1}, Opaque(), print)
 SECRETS = (SECRET, SECRET.encode(), SECRET * 4, SECRET.encode() + b"\xff" * 8, bytearray(SECRET.encode()))
-SSIDS = ("home", "other", "nowhere", b"caf\xc3\xa9", "", "x" * 33, "fuzz-ap")
+SSIDS = ("home", "other", "nowhere", b"\xff" * 32, b"caf\xe9", "", "x" * 33, "fuzz-ap")
 MACS = (b"\x02\xf0\x00\x00\x00\x02", b"\xff" * 6, bytes(6), b"\x02" * 5, b"\x02" * 7, "02:f0:00:00:00:02")
 # Waits stay short: a valid timeout is at most a few hundred ms.
 TIMEOUTS = (-1, 0, 1, 50, 300, 2 ** 40, 1.5, None, "50", True)
@@ -205,7 +205,7 @@ def call_good_start():
             sections["mdns"] = {"hostname": "fuzz", "services": [("_http", "_tcp", 80, "fuzz")]}
     if not sections or rng.chance(30):
         ap = callbacks(_config.AP_CALLBACKS)
-        ap.update(ssid=rng.pick(("fuzz-own", "fuzz-\u00e9t\u00e9")), psk=rng.pick((SECRET, "")))
+        ap.update(ssid=rng.pick(("fuzz-own", "fuzz-\u00e9t\u00e9", b"\xff" * 32)), psk=rng.pick((SECRET, "")))
         sections["ap"] = ap
     if rng.chance(30):
         sections["espnow"] = {"rxbuf": 600, "recv": rng.pick(CALLBACKS)}

@@ -151,7 +151,7 @@ def edge_byte(r: random.Random) -> bytes:
 
 
 def string(r: random.Random) -> bytes:
-    data = r.choice([b"", b"home", b"x" * 32, b"x" * 33, b"caf\xc3\xa9", bytes(r.randrange(128) for _ in range(40))])
+    data = r.choice([b"", b"home", b"\xff" * 32, b"x" * 33, b"caf\xe9", bytes(r.randrange(256) for _ in range(40))])
     return bytes([len(data) if r.random() < 0.9 else r.randrange(256)]) + data
 
 
