@@ -230,7 +230,11 @@ class Firmware {
                 if (iface === AP) {
                     return { data: this.apBssid() };
                 }
-                return this.link.bss ? { data: this.link.bss.bssid } : { status: BCME.NOTASSOCIATED, notAssociated: true };
+                if (this.link.bss) {
+                    return { data: this.link.bss.bssid };
+                }
+                // bssidAfterBeaconLoss=kept: the firmware still names the AP it lost to beacon loss.
+                return this.link.lostBssid ? { data: this.link.lostBssid } : { status: BCME.NOTASSOCIATED, notAssociated: true };
             case WLC.DISASSOC:
                 return this.disassociate();
             case WLC.GET_RSSI:
@@ -449,6 +453,7 @@ class Firmware {
         this.link.startedMs = this.host.timers.now();
         this.link.roaming = roaming;
         this.link.autoRejoin = roaming;
+        this.link.lostBssid = null;
         if (wasLinked) {
             this.event({ type: EV.LINK, flags: 0, reason: LINK_REASON.DISASSOC, dst: this.mac });
             this.gateway.linkDown();
@@ -469,6 +474,7 @@ class Firmware {
             this.event({ type: EV.DISASSOC, status: STATUS.SUCCESS, dst: this.mac });
         }
         this.link.autoRejoin = false;
+        this.link.lostBssid = null;
         return {};
     }
 
@@ -555,6 +561,9 @@ class Firmware {
         }
         if (reason === 'beacon_timeout') {
             this.event({ type: EV.LINK, flags: 0, reason: LINK_REASON.BCN_LOSS, addr: bssid, dst });
+            if (this.switches.bssidAfterBeaconLoss === 'kept') {
+                this.link.lostBssid = bssid;
+            }
             if (this.switches.autoRejoin) {
                 this.link.autoRejoin = true;
                 this.later(this.link, this.switches.autoRejoinMs, () => this.autoRejoin());

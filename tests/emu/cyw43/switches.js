@@ -30,6 +30,7 @@ const SWITCHES = {
     disassocWhenIdle: { default: 'event', choices: ['event', 'silent'], doc: 'WLC_DISASSOC while not associated: a DISASSOC event (driver: join state DOWN) or nothing' },
     autoRejoin: { default: false, choices: [false, true], doc: 'after losing the AP (beacon loss) the firmware itself joins the SSID again, quietly until it succeeds (AUTH, REASSOC, LINK up, PSK_SUP; no SET_SSID)' },
     autoRejoinMs: { default: 1000, range: [10, 60000], doc: 'autoRejoin: between attempts' },
+    bssidAfterBeaconLoss: { default: 'cleared', choices: ['cleared', 'kept'], doc: 'WLC_GET_BSSID after the link was lost to missing beacons: not associated, or still the lost AP (until a join or leave); after a deauth it is always not associated' },
     notAssociatedPayload: { default: 'zeros', choices: ['zeros', 'echo'], doc: 'WLC_GET_BSSID/WLC_GET_RSSI while not associated: error status with a zeroed buffer, or with the request echoed' },
     // Scans.
     escanWhileJoining: { default: 'allow', choices: ['allow', 'refuse', 'abort'], doc: 'an escan while a join runs: scanned; refused with BCME_BUSY (no events); or aborted (final ESCAN_RESULT status 4)' },

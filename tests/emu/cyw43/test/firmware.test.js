@@ -215,6 +215,19 @@ test('beacon loss: BCNLOST_MSG, then LINK down when the air gives up; autoRejoin
     assert.equal(air.sent.filter((m) => m.type === 'sta_connect').length, joins + 2);
 });
 
+test('bssidAfterBeaconLoss: after beacon loss GET_BSSID is not associated, or still the lost AP; after a deauth never', () => {
+    for (const [bssidAfterBeaconLoss, reason, expected] of [['cleared', 'beacon_timeout', -17], ['kept', 'beacon_timeout', 0], ['kept', 'ap_left', -17]]) {
+        const { host, air } = upChip({ bssidAfterBeaconLoss });
+        join(host, 'home', 'secret123');
+        connected(air, host);
+        air.tell('sta_disconnected', { reason });
+        host.drain(5);
+        const bssid = host.ioctl(23, false, Buffer.alloc(6));
+        assert.equal(bssid.status, expected, `${bssidAfterBeaconLoss} ${reason}`);
+        assert.ok(expected !== 0 || bssid.equals(BSSID));
+    }
+});
+
 test('our own leave: STA_DISCONNECT to the air, then DISASSOC and LINK down', () => {
     const { host, air } = upChip();
     join(host, 'home', 'secret123');
