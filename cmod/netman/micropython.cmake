@@ -25,7 +25,14 @@ file(GLOB NETMAN_CORE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.c)
 file(GLOB NETMAN_PORT_SOURCES CONFIGURE_DEPENDS ${NETMAN_PORT_DIR}/*.c)
 
 add_library(usermod_netman INTERFACE)
-target_sources(usermod_netman INTERFACE ${NETMAN_CORE_SOURCES} ${NETMAN_PORT_SOURCES})
 target_include_directories(usermod_netman INTERFACE ${CMAKE_CURRENT_LIST_DIR} ${NETMAN_PORT_DIR})
+# The port's settings; NETMAN_ESPNOW_RADIO (default 1) says whether its chip
+# has ESP-NOW. Without it no ESP-NOW code is built (netman_core.h).
+set(NETMAN_ESPNOW_RADIO 1)
 include(${NETMAN_PORT_DIR}/netman_port.cmake)
+if(NOT NETMAN_ESPNOW_RADIO)
+    list(FILTER NETMAN_CORE_SOURCES EXCLUDE REGEX "/netman_espnow[^/]*\\.c$")
+endif()
+target_compile_definitions(usermod_netman INTERFACE NETMAN_ESPNOW_RADIO=${NETMAN_ESPNOW_RADIO})
+target_sources(usermod_netman INTERFACE ${NETMAN_CORE_SOURCES} ${NETMAN_PORT_SOURCES})
 target_link_libraries(usermod INTERFACE usermod_netman)

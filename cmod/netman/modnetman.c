@@ -16,7 +16,7 @@
 #include "netman_event_check.h"
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t netman_error_class);
-MP_REGISTER_ROOT_POINTER(mp_obj_t netman_session);
+MP_REGISTER_ROOT_POINTER(mp_obj_t netman_guard);
 
 static bool netman_open;
 
@@ -148,6 +148,7 @@ static mp_obj_t mod_netman_init(mp_obj_t dispatcher, mp_obj_t error_class) {
     if (!mp_obj_is_callable(dispatcher) || !mp_obj_is_callable(error_class)) {
         mp_raise_TypeError(MP_ERROR_TEXT("init(dispatcher, error_class): both must be callable"));
     }
+    netman_guard();
     netman_core_set_dispatcher(dispatcher);
     MP_STATE_VM(netman_error_class) = error_class;
     return mp_const_none;
@@ -164,30 +165,41 @@ static MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_hold_obj, mod_netman_hold);
 
 static mp_obj_t mod_netman_close(void);
 
-// The open network as a heap object with a finaliser: a board's soft reset
-// sweeps the heap (gc_sweep_all), which closes the driver before the new VM
-// starts, so no timer or driver callback outlives the session.
-static mp_obj_t netman_session_del(mp_obj_t self_in) {
-    // A session stopped earlier may be swept while a later one runs.
-    if (MP_STATE_VM(netman_session) == self_in) {
-        mod_netman_close();
+// The end of the VM (a board's soft reset, the host build's exit): its heap
+// goes, and the next mp_init() does not clear root pointers. Every root
+// pointer netman sets stays NULL until the guard exists, and the guard's
+// finaliser (gc_sweep_all runs it before the heap goes) closes the driver,
+// so no timer or driver callback outlives the heap, and clears them all.
+static void forget_vm(void) {
+    mod_netman_close();
+    netman_scan_forget();
+    netman_core_set_dispatcher(MP_OBJ_NULL);
+    MP_STATE_VM(netman_error_class) = MP_OBJ_NULL;
+    netman_sniffer_forget_vm();
+    #if NETMAN_ESPNOW_RADIO
+    netman_espnow_forget_vm();
+    #endif
+    MP_STATE_VM(netman_guard) = MP_OBJ_NULL;
+}
+
+static mp_obj_t netman_guard_del(mp_obj_t self_in) {
+    if (MP_STATE_VM(netman_guard) == self_in) {
+        forget_vm();
     }
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(netman_session_del_obj, netman_session_del);
-static const mp_rom_map_elem_t netman_session_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&netman_session_del_obj) },
+static MP_DEFINE_CONST_FUN_OBJ_1(netman_guard_del_obj, netman_guard_del);
+static const mp_rom_map_elem_t netman_guard_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&netman_guard_del_obj) },
 };
-static MP_DEFINE_CONST_DICT(netman_session_locals, netman_session_locals_table);
-static MP_DEFINE_CONST_OBJ_TYPE(netman_session_type, MP_QSTR_session, MP_TYPE_FLAG_NONE,
-    locals_dict, &netman_session_locals);
+static MP_DEFINE_CONST_DICT(netman_guard_locals, netman_guard_locals_table);
+static MP_DEFINE_CONST_OBJ_TYPE(netman_guard_type, MP_QSTR_guard, MP_TYPE_FLAG_NONE,
+    locals_dict, &netman_guard_locals);
 
-// ESP-NOW on a radio the port's own network module runs (netman not open):
-// the same session object, so that a soft reset stops it too.
-void netman_guard_radio(void) {
-    if (MP_STATE_VM(netman_session) == MP_OBJ_NULL) {
-        mp_obj_base_t *session = mp_obj_malloc_with_finaliser(mp_obj_base_t, &netman_session_type);
-        MP_STATE_VM(netman_session) = MP_OBJ_FROM_PTR(session);
+void netman_guard(void) {
+    if (MP_STATE_VM(netman_guard) == MP_OBJ_NULL) {
+        mp_obj_base_t *guard = mp_obj_malloc_with_finaliser(mp_obj_base_t, &netman_guard_type);
+        MP_STATE_VM(netman_guard) = MP_OBJ_FROM_PTR(guard);
     }
 }
 
@@ -198,10 +210,15 @@ static mp_obj_t mod_netman_open(void) {
     }
     uint8_t mac[NETMAN_MAC_LEN];
     memset(&netman_counters, 0, sizeof(netman_counters));
-    mp_obj_base_t *session = mp_obj_malloc_with_finaliser(mp_obj_base_t, &netman_session_type);
-    netman_check_request(netman_hal_open(mac));
+    netman_guard();
+    // The driver posts events from netman_hal_open() on.
+    netman_queue_open();
+    netman_err_t err = netman_hal_open(mac);
+    if (err != NETMAN_OK) {
+        netman_queue_close();
+        netman_check_request(err);
+    }
     netman_open = true;
-    MP_STATE_VM(netman_session) = MP_OBJ_FROM_PTR(session);
     // Devices that lost the same AP must not retry in step: seed the jitter per device.
     uint32_t seed = mp_hal_ticks_ms();
     for (size_t i = 0; i < NETMAN_MAC_LEN; i++) {
@@ -212,16 +229,21 @@ static mp_obj_t mod_netman_open(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_open_obj, mod_netman_open);
 
+// Stop everything and free what the session took from the heap. The driver
+// closes (or ESP-NOW stops) first: after that no driver context reaches the
+// core's heap blocks.
 static mp_obj_t mod_netman_close(void) {
-    MP_STATE_VM(netman_session) = MP_OBJ_NULL;
     // The sniffer needs the radio: it stops first.
     netman_sniffer_close();
     if (netman_open) {
         netman_hal_close();
         netman_open = false;
-    } else if (netman_espnow_is_active()) {
+    }
+    #if NETMAN_ESPNOW_RADIO
+    else if (netman_espnow_is_active()) {
         netman_hal_espnow_active(false); // on a radio netman did not open
     }
+    #endif
     netman_scan_cancel();
     netman_sta_reset();
     netman_ap_reset();
@@ -230,12 +252,11 @@ static mp_obj_t mod_netman_close(void) {
     netman_mdns_reset();
     netman_radio_reset();
     netman_eap_reset();
+    #if NETMAN_ESPNOW_RADIO
     // ESP-NOW needs the radio: it stops with the network.
-    netman_hal_lock();
-    netman_espnow_stop_locked();
-    netman_hal_unlock();
-    netman_espnow_forget_peers();
+    netman_espnow_stop();
     netman_espnow_set_irq(MP_OBJ_NULL, MP_OBJ_NULL);
+    #endif
     netman_core_reset();
     return mp_const_none;
 }
@@ -323,6 +344,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_store_write), MP_ROM_PTR(&mod_netman_store_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_erase), MP_ROM_PTR(&mod_netman_store_erase_obj) },
     { MP_ROM_QSTR(MP_QSTR_store_location), MP_ROM_PTR(&mod_netman_store_location_obj) },
+    #if NETMAN_ESPNOW_RADIO
     { MP_ROM_QSTR(MP_QSTR_espnow_active), MP_ROM_PTR(&mod_netman_espnow_active_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_send), MP_ROM_PTR(&mod_netman_espnow_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_recvinto), MP_ROM_PTR(&mod_netman_espnow_recvinto_obj) },
@@ -338,6 +360,7 @@ static const mp_rom_map_elem_t netman_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_espnow_peer_count), MP_ROM_PTR(&mod_netman_espnow_peer_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_deliver), MP_ROM_PTR(&mod_netman_espnow_deliver_obj) },
     { MP_ROM_QSTR(MP_QSTR_espnow_rate), MP_ROM_PTR(&mod_netman_espnow_rate_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_sta_eap), MP_ROM_PTR(&mod_netman_sta_eap_obj) },
     { MP_ROM_QSTR(MP_QSTR_sniffer_start), MP_ROM_PTR(&mod_netman_sniffer_start_obj) },
     { MP_ROM_QSTR(MP_QSTR_sniffer_stop), MP_ROM_PTR(&mod_netman_sniffer_stop_obj) },

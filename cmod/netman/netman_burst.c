@@ -4,7 +4,7 @@
 #include "py/runtime.h"
 
 #include "netman_burst.h"
-#include "netman_hal.h"
+#include "netman_obj.h"
 
 static MP_DEFINE_CONST_OBJ_TYPE(netman_burst_type, MP_QSTR_burst, MP_TYPE_FLAG_NONE);
 
@@ -14,6 +14,7 @@ void netman_burst_set(netman_burst_t **root, mp_obj_t handler, mp_obj_t arg) {
         if (handler == MP_OBJ_NULL) {
             return;
         }
+        netman_guard(); // the soft reset forgets *root
         burst = mp_obj_malloc(netman_burst_t, &netman_burst_type);
         burst->handler = MP_OBJ_NULL;
         burst->arg = mp_const_none;

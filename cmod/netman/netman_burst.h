@@ -4,8 +4,9 @@
  * it runs join that call; those arriving while it runs schedule the next.
  *
  * Each user keeps one netman_burst_t for the life of the VM in a root
- * pointer (made on first use, never replaced), so driver context always
- * finds a live object; setting a handler only changes its fields.
+ * pointer (made on first use, never replaced, cleared when the VM ends), so
+ * driver context always finds a live object; setting a handler only changes
+ * its fields.
  */
 #ifndef NETMAN_BURST_H
 #define NETMAN_BURST_H

@@ -62,7 +62,9 @@ void netman_core_post(const netman_event_t *event) {
         action = netman_sta_apply_locked(event);
         bool report = netman_scan_apply_locked(event);
         netman_ap_apply_locked(event);
+        #if NETMAN_ESPNOW_RADIO
         netman_espnow_apply_locked(event);
+        #endif
         sntp = netman_sntp_apply_locked(event);
         mdns = netman_mdns_apply_locked(event);
         netman_channel_apply_locked(event);
@@ -179,8 +181,8 @@ void netman_core_set_dispatcher(mp_obj_t dispatcher) {
 }
 
 void netman_core_reset(void) {
+    netman_queue_close();
     netman_hal_lock();
-    netman_queue_reset_locked();
     netman_timer_reset_locked();
     netman_hal_unlock();
 }

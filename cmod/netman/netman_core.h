@@ -56,9 +56,14 @@ typedef enum {
 // after at least this long.
 #define NETMAN_JOIN_RETRY_MS (1000)
 
-// ---- event queue (netman_queue.c), all calls under the HAL lock ----
+// ---- event queue (netman_queue.c) ----
 // Fixed capacity; filled from driver context, drained on the VM thread.
 #define NETMAN_QUEUE_LEN (32)
+// Its storage comes from the GC heap: open() before netman_hal_open(),
+// close() after netman_hal_close(). Pushes while closed are dropped.
+void netman_queue_open(void);
+void netman_queue_close(void);
+// The calls below are made under the HAL lock.
 // Append; a full queue drops the event and counts it. Returns true when the
 // VM thread must be asked to drain (no drain pending yet).
 bool netman_queue_push_locked(const netman_event_t *event);
@@ -94,7 +99,7 @@ void netman_timer_tick_taken(void);
 void netman_timer_reset_locked(void);
 
 // ---- dispatch (netman_core.c) ----
-// Forget queued events and deadlines (network stopped).
+// Forget queued events and deadlines and free the queue (network stopped).
 void netman_core_reset(void);
 // End a scan that is past its bound (for waiters whose timer tick is late).
 void netman_core_check_scan_bound(void);
@@ -214,17 +219,23 @@ void netman_sntp_get(netman_sntp_config_t *config, netman_sntp_info_t *info);
 // ---- mDNS (netman_mdns.c) ----
 netman_service_action_t netman_mdns_apply_locked(const netman_event_t *event);
 void netman_mdns_perform(netman_service_action_t action);
-// NULL turns mDNS off; a running responder restarts with the new config.
+// NULL turns mDNS off; a running responder restarts with the new config
+// (copied: the caller keeps its own). Raises MemoryError without changing
+// anything when the heap has no room for the first config.
 void netman_mdns_configure(const netman_mdns_config_t *config);
+// The network stopped: forget and free the config.
 void netman_mdns_reset(void);
-// Copies the config; returns whether the responder runs.
-bool netman_mdns_get(netman_mdns_config_t *config, uint16_t *suffix, uint32_t *address);
+// Copies the configured hostname ("" if none); returns whether the responder runs.
+bool netman_mdns_get(char hostname[NETMAN_MDNS_NAME_MAX + 1], uint16_t *suffix, uint32_t *address);
 
 // ---- ESP-NOW (netman_espnow.c) ----
-// A port whose chip has no ESP-NOW radio (rp2's CYW43439) defines this as 0.
+// A port whose chip has no ESP-NOW radio (rp2's CYW43439) defines this as 0:
+// then no ESP-NOW code is built (cmod/netman/micropython.cmake leaves
+// netman_espnow*.c out) and the facade's netman.espnow raises ENODEV.
 #ifndef NETMAN_ESPNOW_RADIO
 #define NETMAN_ESPNOW_RADIO (1)
 #endif
+#if NETMAN_ESPNOW_RADIO
 #define NETMAN_ESPNOW_MAX_PEERS (20)
 #define NETMAN_ESPNOW_MAX_ENCRYPTED (6)
 
@@ -236,11 +247,11 @@ typedef struct {
     uint32_t rx_dropped;
 } netman_espnow_stats_t;
 
+// A received frame's sender, signal and arrival (its payload goes to the reader's buffer).
 typedef struct {
     uint8_t mac[NETMAN_MAC_LEN];
     int8_t rssi;
     uint32_t time_ms;
-    uint8_t data[NETMAN_ESPNOW_MAX_DATA];
 } netman_espnow_frame_t;
 
 typedef enum {
@@ -251,21 +262,26 @@ typedef enum {
     NETMAN_ESPNOW_DRIVER,           // the port's driver refused the change
 } netman_espnow_result_t;
 
-// The ring's storage comes from the GC heap (the caller allocates it).
-void netman_espnow_start_locked(void *storage, size_t size);
-void netman_espnow_stop_locked(void);
+// Allocate ESP-NOW's state (peers, keys, an rxbuf-byte ring) on the GC heap
+// and start taking frames; false when the heap has no room. stop() drops
+// frames, peers and keys and frees the block (after the caller stopped the
+// driver's ESP-NOW, or closed the driver).
+bool netman_espnow_start(size_t rxbuf);
+void netman_espnow_stop(void);
 bool netman_espnow_is_active(void);
-// Copy the oldest frame out without taking it; returns its length (0 if
-// none) and, in *token, what netman_espnow_consume() needs to take it. A
-// reader that cannot deliver the frame leaves it in the ring.
-size_t netman_espnow_peek(netman_espnow_frame_t *frame, size_t *token);
+// Copy the oldest frame out without taking it: its sender etc. into *frame,
+// its payload (up to NETMAN_ESPNOW_MAX_DATA bytes) into data; returns its
+// length (0 if none) and, in *token, what netman_espnow_consume() needs to
+// take it. A reader that cannot deliver the frame leaves it in the ring.
+size_t netman_espnow_peek(netman_espnow_frame_t *frame, uint8_t *data, size_t *token);
 void netman_espnow_consume(size_t token);
 bool netman_espnow_any(void);
 void netman_espnow_apply_locked(const netman_event_t *event);
 void netman_espnow_count_send_locked(void);
 void netman_espnow_get_stats(netman_espnow_stats_t *stats);
+// The calls below need ESP-NOW active and run on the MicroPython thread,
+// the only one that changes the peers and keys.
 void netman_espnow_key_id(const uint8_t *lmk, uint8_t out[NETMAN_ESPNOW_KEY_ID_LEN]);
-bool netman_espnow_peer_accepts_locked(const uint8_t *mac, const uint8_t *key_id);
 netman_espnow_result_t netman_espnow_set_pmk(const uint8_t key[NETMAN_ESPNOW_KEY_LEN]);
 // Give a driver that was just activated the PMK.
 netman_espnow_result_t netman_espnow_give_pmk(void);
@@ -273,11 +289,14 @@ netman_espnow_result_t netman_espnow_give_pmk(void);
 netman_espnow_result_t netman_espnow_peer_set(const netman_espnow_peer_t *peer, bool add);
 netman_espnow_result_t netman_espnow_peer_get(const uint8_t *mac, netman_espnow_peer_t *peer);
 netman_espnow_result_t netman_espnow_peer_del(const uint8_t *mac);
-size_t netman_espnow_peers(netman_espnow_peer_t *out, size_t max);
-void netman_espnow_forget_peers(void);
+// The peer at `index` (0, 1, ... in the table's order); false past the last.
+bool netman_espnow_peer_at(size_t index, netman_espnow_peer_t *peer);
 bool netman_espnow_irq_arm_locked(void);
 void netman_espnow_irq_schedule(void);
 void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg);
+// The soft reset ends the VM: forget its peer device table and irq.
+void netman_espnow_forget_vm(void);
+#endif // NETMAN_ESPNOW_RADIO
 
 // ---- sniffer (netman_sniffer.c) ----
 typedef struct {
@@ -308,6 +327,8 @@ bool netman_sniffer_any(void);
 void netman_sniffer_get_stats(netman_sniffer_stats_t *stats);
 // handler(arg) is scheduled once per burst of frames; MP_OBJ_NULL: none.
 void netman_sniffer_set_irq(mp_obj_t handler, mp_obj_t arg);
+// The soft reset ends the VM: forget the burst object.
+void netman_sniffer_forget_vm(void);
 
 // ---- WPA2-Enterprise credentials (netman_eap.c) ----
 // Keep the credentials in one new block (NULL method 0: none), replacing and
@@ -354,8 +375,12 @@ bool netman_scan_apply_locked(const netman_event_t *event);
 // The running scan passed its bound: it ends as failed (returns true: the
 // caller reports it and tells the port to abort).
 bool netman_scan_give_up_locked(void);
-// The network stops: a running scan ends as canceled.
+// The network stops: a running scan ends as canceled, and the array is
+// freed unless a completed scan's results wait to be taken.
 void netman_scan_cancel(void);
+// The VM ends (soft reset, after the network stopped): its heap goes, and
+// mp_init() does not clear root pointers; forget the array.
+void netman_scan_forget(void);
 // timed_out: the last scan ended by running into its bound.
 netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us, bool *timed_out);
 // The results of a done scan, strongest first (valid until released).

@@ -95,10 +95,7 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
         if (netman_espnow_is_active()) {
             netman_hal_espnow_active(false);
         }
-        netman_hal_lock();
-        netman_espnow_stop_locked();
-        netman_hal_unlock();
-        netman_espnow_forget_peers();
+        netman_espnow_stop();
         return mp_const_none;
     }
     if (netman_espnow_is_active()) {
@@ -107,19 +104,13 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
     if (!netman_is_open() && !netman_hal_radio_started()) {
         netman_espnow_raise(ESPNOW_IF); // no radio: start netman or network.WLAN first
     }
-    if (!netman_is_open()) {
-        // A soft reset must stop the driver's callbacks before the heap (and
-        // the ring in it) goes: the session object's finaliser does.
-        netman_guard_radio();
-    }
-    uint8_t *storage = m_new_maybe(uint8_t, rxbuf);
-    if (storage == NULL) {
+    // A soft reset must stop the driver's callbacks before the heap (and
+    // ESP-NOW's state in it) goes: the guard's finaliser does.
+    netman_guard();
+    if (!netman_espnow_start(rxbuf)) {
         mp_raise_msg_varg(&mp_type_MemoryError,
             MP_ERROR_TEXT("rxbuf: the heap has no room for %d bytes; configure a smaller rxbuf"), (int)rxbuf);
     }
-    netman_hal_lock();
-    netman_espnow_start_locked(storage, rxbuf);
-    netman_hal_unlock();
     int failure = 0;
     if (netman_hal_espnow_active(true) != NETMAN_OK) {
         failure = ESPNOW_IF;
@@ -128,10 +119,7 @@ static mp_obj_t mod_netman_espnow_active(mp_obj_t rxbuf_in) {
         failure = ESPNOW_INTERNAL;
     }
     if (failure) {
-        netman_hal_lock();
-        netman_espnow_stop_locked();
-        netman_hal_unlock();
-        m_del(uint8_t, storage, rxbuf);
+        netman_espnow_stop();
         netman_espnow_raise(failure);
     }
     return mp_const_none;
@@ -192,12 +180,10 @@ static mp_obj_t mod_netman_espnow_send(mp_obj_t mac_in, mp_obj_t msg_in) {
         send_one(mac, &msg, &peer);
         return mp_const_none;
     }
-    static netman_espnow_peer_t all[NETMAN_ESPNOW_MAX_PEERS];
-    size_t n = netman_espnow_peers(all, NETMAN_ESPNOW_MAX_PEERS);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; netman_espnow_peer_at(i, &peer); i++) {
         // esp_now_send(NULL, ...) skips broadcast and multicast peers.
-        if (!(all[i].mac[0] & 1)) {
-            send_one(all[i].mac, &msg, &all[i]);
+        if (!(peer.mac[0] & 1)) {
+            send_one(peer.mac, &msg, &peer);
         }
     }
     return mp_const_none;
@@ -206,11 +192,17 @@ MP_DEFINE_CONST_FUN_OBJ_2(mod_netman_espnow_send_obj, mod_netman_espnow_send);
 
 static mp_obj_t peers_table(void) {
     if (MP_STATE_VM(netman_espnow_peers_table) == MP_OBJ_NULL) {
+        netman_guard(); // a soft reset forgets the table (netman_espnow_forget_vm)
         mp_obj_t table = mp_obj_new_dict(0);
         mp_obj_dict_get_map(table)->is_fixed = 1;
         MP_STATE_VM(netman_espnow_peers_table) = table;
     }
     return MP_STATE_VM(netman_espnow_peers_table);
+}
+
+void netman_espnow_forget_vm(void) {
+    MP_STATE_VM(netman_espnow_peers_table) = MP_OBJ_NULL;
+    MP_STATE_VM(netman_espnow_burst) = NULL;
 }
 
 static mp_obj_t mod_netman_espnow_peers_table(void) {
@@ -269,9 +261,11 @@ static mp_obj_t mod_netman_espnow_recvinto(mp_obj_t data_in) {
     if (msg.len < NETMAN_ESPNOW_MAX_DATA) {
         mp_raise_ValueError(MP_ERROR_TEXT("invalid buffer length"));
     }
-    static netman_espnow_frame_t frame; // VM thread only; too big for a small stack
+    // The payload goes straight into msg, as modespnow.c's recvinto reads
+    // it from its ring; the frame stays in ours until it is delivered.
+    netman_espnow_frame_t frame;
     size_t token;
-    size_t len = netman_espnow_peek(&frame, &token);
+    size_t len = netman_espnow_peek(&frame, msg.buf, &token);
     if (len == 0) {
         return MP_OBJ_NEW_SMALL_INT(0);
     }
@@ -279,7 +273,6 @@ static mp_obj_t mod_netman_espnow_recvinto(mp_obj_t data_in) {
     mp_map_elem_t *entry = table_entry(frame.mac);
     mp_obj_t time_ms = mp_obj_new_int_from_uint(frame.time_ms & (MICROPY_PY_TIME_TICKS_PERIOD - 1));
     netman_espnow_consume(token);
-    memcpy(msg.buf, frame.data, len);
     if (resizable) {
         array->free = array->len - len;
         array->len = len;
@@ -394,13 +387,12 @@ MP_DEFINE_CONST_FUN_OBJ_1(mod_netman_espnow_del_peer_obj, mod_netman_espnow_del_
 // espnow_get_peers(): the unicast peers, as esp_now_fetch_peer() lists them.
 static mp_obj_t mod_netman_espnow_get_peers(void) {
     require_active();
-    static netman_espnow_peer_t all[NETMAN_ESPNOW_MAX_PEERS];
-    size_t n = netman_espnow_peers(all, NETMAN_ESPNOW_MAX_PEERS);
     mp_obj_t items[NETMAN_ESPNOW_MAX_PEERS];
     size_t unicast = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(all[i].mac[0] & 1)) {
-            items[unicast++] = peer_tuple(&all[i]);
+    netman_espnow_peer_t peer;
+    for (size_t i = 0; netman_espnow_peer_at(i, &peer); i++) {
+        if (!(peer.mac[0] & 1)) {
+            items[unicast++] = peer_tuple(&peer);
         }
     }
     return mp_obj_new_tuple(unicast, items);
@@ -410,11 +402,11 @@ MP_DEFINE_CONST_FUN_OBJ_0(mod_netman_espnow_get_peers_obj, mod_netman_espnow_get
 // espnow_peer_count() -> (all peers, encrypted peers), as esp_now_get_peer_num().
 static mp_obj_t mod_netman_espnow_peer_count(void) {
     require_active();
-    static netman_espnow_peer_t all[NETMAN_ESPNOW_MAX_PEERS];
-    size_t n = netman_espnow_peers(all, NETMAN_ESPNOW_MAX_PEERS);
-    size_t encrypted = 0;
-    for (size_t i = 0; i < n; i++) {
-        encrypted += all[i].encrypt;
+    size_t n = 0, encrypted = 0;
+    netman_espnow_peer_t peer;
+    while (netman_espnow_peer_at(n, &peer)) {
+        encrypted += peer.encrypt;
+        n++;
     }
     mp_obj_t items[2] = { MP_OBJ_NEW_SMALL_INT(n), MP_OBJ_NEW_SMALL_INT(encrypted) };
     return mp_obj_new_tuple(2, items);

@@ -34,8 +34,10 @@ void netman_store(mp_obj_t dict, qstr key, mp_obj_t value);
 // `what` otherwise); returns its length.
 size_t netman_copy_text(uint8_t *dest, mp_obj_t value, size_t max, const char *what);
 bool netman_is_open(void);
-// ESP-NOW runs on a radio netman did not open: have a soft reset stop it.
-void netman_guard_radio(void);
+// Make the guard, if there is none: a heap object whose finaliser, at the end
+// of the VM (soft reset), closes the driver and clears every netman root
+// pointer. Called before netman keeps anything in a root pointer.
+void netman_guard(void);
 // NetError("not_started") unless the radio is open.
 void netman_require_open(void);
 
@@ -69,6 +71,7 @@ MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_sntp_status_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_mdns_config_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_mdns_status_obj);
 
+#if NETMAN_ESPNOW_RADIO
 // ESP-NOW bindings (netman_espnow_obj.c).
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_active_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_send_obj);
@@ -85,6 +88,7 @@ MP_DECLARE_CONST_FUN_OBJ_2(mod_netman_espnow_irq_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(mod_netman_espnow_peer_count_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(mod_netman_espnow_deliver_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(mod_netman_espnow_rate_obj);
+#endif
 
 // Sniffer bindings (netman_sniffer_obj.c).
 extern const mp_obj_type_t netman_sniffer_frame_type;

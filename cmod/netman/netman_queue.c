@@ -1,15 +1,43 @@
 /*
  * The event queue: a fixed ring of events copied in from driver context and
- * taken out on the MicroPython thread. Callers hold the HAL lock.
+ * taken out on the MicroPython thread. Callers hold the HAL lock. Its
+ * storage comes from the GC heap while the network is open (the driver posts
+ * nothing before netman_hal_open() or after netman_hal_close()).
  */
+#include "py/runtime.h"
+
 #include "netman_core.h"
 
-static netman_event_t queue[NETMAN_QUEUE_LEN];
+MP_REGISTER_ROOT_POINTER(void *netman_queue);
+
+#define QUEUE() ((netman_event_t *)MP_STATE_VM(netman_queue))
+
 static uint8_t queue_head;
 static uint8_t queue_count;
 static bool drain_pending;
 
+void netman_queue_open(void) {
+    netman_event_t *storage = m_new(netman_event_t, NETMAN_QUEUE_LEN);
+    netman_hal_lock();
+    MP_STATE_VM(netman_queue) = storage;
+    netman_queue_reset_locked();
+    netman_hal_unlock();
+}
+
+void netman_queue_close(void) {
+    netman_hal_lock();
+    netman_event_t *storage = QUEUE();
+    MP_STATE_VM(netman_queue) = NULL;
+    netman_queue_reset_locked();
+    netman_hal_unlock();
+    m_del(netman_event_t, storage, NETMAN_QUEUE_LEN);
+}
+
 bool netman_queue_push_locked(const netman_event_t *event) {
+    netman_event_t *queue = QUEUE();
+    if (queue == NULL) {
+        return false; // the network is closed: nobody would take it
+    }
     netman_counters.events++;
     if (queue_count == NETMAN_QUEUE_LEN) {
         netman_counters.queue_overflows++;
@@ -29,7 +57,7 @@ bool netman_queue_pop_locked(netman_event_t *event) {
         drain_pending = false;
         return false;
     }
-    *event = queue[queue_head];
+    *event = QUEUE()[queue_head];
     queue_head = (queue_head + 1) % NETMAN_QUEUE_LEN;
     queue_count--;
     return true;

@@ -3,15 +3,25 @@
  * allocating. Entries are deduplicated by BSSID (the strongest reading wins)
  * and kept sorted strongest first; when the array is full a weaker AP is
  * counted but not kept. Python objects are made only when results are taken.
+ *
+ * The array comes from the GC heap when a scan starts and is freed once its
+ * results are taken, or when the network stops (unless results of a
+ * completed scan wait: the facade may still take them). It exists whenever
+ * a scan runs, so driver context (which writes only then, under the lock)
+ * always has it.
  */
 #include <string.h>
 
 #include "py/mphal.h"
+#include "py/runtime.h"
 
 #include "netman_core.h"
 #include "netman_event_check.h"
 
-static netman_scan_result_t scan_buf[NETMAN_MAX_SCAN_RESULTS];
+MP_REGISTER_ROOT_POINTER(void *netman_scan_results);
+
+#define scan_buf ((netman_scan_result_t *)MP_STATE_VM(netman_scan_results))
+
 static size_t scan_count;
 static uint32_t scan_found;
 static netman_scan_params_t scan_filter;
@@ -90,7 +100,24 @@ void netman_core_scan_result(const netman_scan_result_t *result) {
     netman_hal_unlock();
 }
 
+// The MicroPython thread, no scan running.
+static void free_results(void) {
+    netman_hal_lock();
+    netman_scan_result_t *results = scan_buf;
+    MP_STATE_VM(netman_scan_results) = NULL;
+    scan_count = 0;
+    netman_hal_unlock();
+    m_del(netman_scan_result_t, results, NETMAN_MAX_SCAN_RESULTS);
+}
+
 netman_err_t netman_scan_start(const netman_scan_params_t *params) {
+    // Only this thread starts scans and frees the array: it stays ours.
+    if (scan_buf == NULL) {
+        netman_scan_result_t *results = m_new(netman_scan_result_t, NETMAN_MAX_SCAN_RESULTS);
+        netman_hal_lock();
+        MP_STATE_VM(netman_scan_results) = results;
+        netman_hal_unlock();
+    }
     netman_hal_lock();
     if (scan_state == NETMAN_SCAN_STATE_RUNNING) {
         netman_hal_unlock();
@@ -111,6 +138,7 @@ netman_err_t netman_scan_start(const netman_scan_params_t *params) {
         scan_state = NETMAN_SCAN_STATE_IDLE;
         netman_timer_clear_locked(NETMAN_TIMER_SCAN);
         netman_hal_unlock();
+        free_results();
     }
     netman_timer_commit();
     return err;
@@ -150,7 +178,17 @@ void netman_scan_cancel(void) {
     if (scan_state == NETMAN_SCAN_STATE_RUNNING) {
         end_locked(NETMAN_SCAN_CANCELED);
     }
+    bool waiting = scan_state == NETMAN_SCAN_STATE_DONE && scan_status == NETMAN_SCAN_OK;
     netman_hal_unlock();
+    if (!waiting) {
+        free_results();
+    }
+}
+
+void netman_scan_forget(void) {
+    MP_STATE_VM(netman_scan_results) = NULL;
+    scan_count = 0;
+    scan_state = NETMAN_SCAN_STATE_IDLE;
 }
 
 netman_scan_state_t netman_scan_state(netman_scan_status_t *status, mp_uint_t *done_us, bool *timed_out) {
@@ -173,8 +211,12 @@ const netman_scan_result_t *netman_scan_view(size_t *count, uint32_t *found) {
 
 void netman_scan_release(void) {
     netman_hal_lock();
-    if (scan_state == NETMAN_SCAN_STATE_DONE) {
+    bool done = scan_state == NETMAN_SCAN_STATE_DONE;
+    if (done) {
         scan_state = NETMAN_SCAN_STATE_IDLE;
     }
     netman_hal_unlock();
+    if (done) {
+        free_results();
+    }
 }

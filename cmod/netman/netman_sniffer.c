@@ -103,6 +103,10 @@ void netman_sniffer_get_stats(netman_sniffer_stats_t *out) {
     netman_hal_unlock();
 }
 
+void netman_sniffer_forget_vm(void) {
+    MP_STATE_VM(netman_sniffer_burst) = NULL;
+}
+
 void netman_sniffer_set_irq(mp_obj_t handler, mp_obj_t arg) {
     netman_burst_set((netman_burst_t **)&MP_STATE_VM(netman_sniffer_burst), handler, arg);
 }

@@ -5,9 +5,11 @@ if(NOT MICROPY_PY_NETWORK_CYW43)
         "build a Pico W or Pico 2 W board (RPI_PICO_W, RPI_PICO2_W)")
 endif()
 
+# The CYW43439 has no ESP-NOW: no ESP-NOW code is built, and the frozen
+# netman.espnow (boards/no_espnow) raises OSError(ENODEV).
+set(NETMAN_ESPNOW_RADIO 0)
+
 target_compile_definitions(usermod_netman INTERFACE
-    # The CYW43439 has no ESP-NOW: netman.espnow.ESPNow() raises OSError(ENODEV).
-    NETMAN_ESPNOW_RADIO=0
     # The CYW43439's "qtxpower" holds quarter dBm up to 127 (rp2_radio_rules.c).
     NETMAN_TXPOWER_MIN_QDBM=0
     NETMAN_TXPOWER_MAX_QDBM=127
