@@ -115,7 +115,6 @@ netman_action_t netman_sta_reconnect_due_locked(void);
 void netman_sta_reset(void);
 void netman_sta_activate(void);
 void netman_sta_set_params(const netman_sta_params_t *params);
-void netman_sta_get_params(netman_sta_params_t *params);
 bool netman_sta_has_params(void);
 void netman_sta_set_auto_reconnect(bool enabled);
 // At most `limit` automatic reconnects after each netman_sta_connect() (-1: no limit).

@@ -21,7 +21,11 @@
 #define NETMAN_PSK_MAX (64)
 #define NETMAN_HOSTNAME_MAX (32)
 #define NETMAN_SNTP_HOST_MAX (64)
+// The most stations our AP takes; a port may lower it to what its driver
+// and DHCP server really serve (netman_port.cmake).
+#ifndef NETMAN_AP_MAX_STATIONS
 #define NETMAN_AP_MAX_STATIONS (10)
+#endif
 #define NETMAN_MDNS_MAX_SERVICES (8)
 #define NETMAN_MDNS_NAME_MAX (63)
 #define NETMAN_ESPNOW_MAX_DATA (250)
@@ -428,5 +432,12 @@ void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const
     const uint8_t *key_id);
 // Hand one frame the sniffer heard to the core's sniffer ring. Never allocates.
 void netman_core_sniffer_rx(uint8_t channel, int8_t rssi, const uint8_t *frame, size_t len);
+
+// ---- implemented by the core, called by ports from the MicroPython thread ------
+
+// The station settings in force, PSK included (wipe the copy after use): for a
+// port that joins later than it was asked to (rp2, a join asked from driver
+// context).
+void netman_sta_get_params(netman_sta_params_t *params);
 
 #endif // NETMAN_HAL_H

@@ -383,7 +383,7 @@ _AP_KEYS = {
     "psk": check_psk,
     "ap_channel": _channel_range(1),
     "ssid_hidden": _flag,
-    "max_connections": _int_range(1, 10),
+    "max_connections": _int_range(1, _netman.AP_MAX_STATIONS),  # the port's limit
 }
 for _name in AP_CALLBACKS:
     _AP_KEYS[_name] = _callback
