@@ -53,11 +53,12 @@ def test_country_channels_follow_esp_idfs_regulatory_table(rules) -> None:
 
 
 def test_rp2_refuses_what_the_cyw43439_cannot_do_and_names_the_key_and_port(rules) -> None:
-    why = ctypes.create_string_buffer(128)
+    why = ctypes.c_char_p()
 
     def check(**values: object) -> tuple[int, str]:
         radio = Radio(**values)
-        return rules.rp2_rules_check(ctypes.byref(radio), why, len(why)), why.value.decode()
+        err = rules.rp2_rules_check(ctypes.byref(radio), ctypes.byref(why))
+        return err, (why.value or b"").decode()
 
     assert check(fields=RADIO_PROTOCOL, protocol=B | G | N)[0] == ERR_OK
     assert check(fields=RADIO_BANDWIDTH, bandwidth_mhz=20)[0] == ERR_OK
@@ -71,7 +72,7 @@ def test_rp2_refuses_what_the_cyw43439_cannot_do_and_names_the_key_and_port(rule
     assert err == ERR_UNSUPPORTED and "'bandwidth'" in message and "rp2" in message
     # Andorra is in ESP-IDF's table but not in the CYW43's firmware list.
     err, message = check(fields=RADIO_COUNTRY, country=b"AD", channels=13)
-    assert err == ERR_UNSUPPORTED and "'country' AD" in message
+    assert err == ERR_UNSUPPORTED and "'country'" in message and "rp2" in message
     # A setting that is not asked for is not judged.
     assert check(fields=RADIO_TXPOWER, protocol=B, bandwidth_mhz=40)[0] == ERR_OK
 

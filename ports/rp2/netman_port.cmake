@@ -18,4 +18,12 @@ target_compile_definitions(usermod_netman INTERFACE
     # advertises as many services as netman's mdns config allows.
     LWIP_DHCP_GET_NTP_SRV=1
     MDNS_MAX_SERVICES=8
+    # The AP's DHCP server (MicroPython's shared/netutils/dhcpserver.h)
+    # has DHCPS_MAX_IP = 8 leases: a ninth station would get no address.
+    NETMAN_AP_MAX_STATIONS=8
 )
+
+# The chip's asynchronous events reach rp2_events.c first (it then calls the
+# driver's own handler): cyw43_cb_process_async_event is the driver's single
+# entry for them (cyw43_ll.c calls it, cyw43_ctrl.c defines it).
+target_link_options(usermod_netman INTERFACE -Wl,--wrap=cyw43_cb_process_async_event)

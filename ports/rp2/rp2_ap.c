@@ -2,15 +2,20 @@
  * Our access point on the CYW43439, with MicroPython's DHCP server (the
  * cyw43 driver starts it on the AP netif, 192.168.4.1/24). The watch compares
  * the chip's association list and the server's leases with what it reported
- * before, and posts the differences.
+ * before, and posts the differences (rp2_link_rules.c, rp2_stations_next_change):
+ * every STATIONS_EVERY_MS, and at once when the chip says a station came or
+ * went (an ASSOC_IND / DISASSOC_IND on our AP, rp2_events.c).
  */
 #include <string.h>
 
+#include "py/misc.h"
 #include "py/mphal.h"
 #include "extmod/modnetwork.h"
 #include "lib/cyw43-driver/src/cyw43.h"
 #include "lib/cyw43-driver/src/cyw43_country.h"
+#include "lib/cyw43-driver/src/cyw43_ll.h"
 #include "lwip/netif.h"
+#include "pico/unique_id.h"
 #include "shared/netutils/dhcpserver.h"
 
 #include "rp2_port.h"
@@ -18,22 +23,28 @@
 // The association list and the channel are read over the bus: not every tick.
 #define STATIONS_EVERY_MS (500)
 
-typedef struct {
-    uint8_t mac[NETMAN_MAC_LEN];
-    bool addressed;             // its lease was reported
-} ap_station_t;
+// Not #if: MicroPython's qstr pass preprocesses without the module's
+// compile definitions (netman_port.cmake).
+MP_STATIC_ASSERT(NETMAN_AP_MAX_STATIONS <= DHCPS_MAX_IP);
+
+// The firmware's maxassoc before ours, put back when our AP stops.
+static bool maxassoc_saved;
+static uint32_t maxassoc_before;
 
 static struct {
     bool running;
     bool started;               // NETMAN_EV_AP_STARTED posted
     uint8_t channel;
     uint32_t checked_ms;
-    uint8_t count;
-    ap_station_t stations[NETMAN_AP_MAX_STATIONS];
+    rp2_stations_t known;
 } ap;
 
 static struct netif *ap_netif(void) {
     return &cyw43_state.netif[CYW43_ITF_AP];
+}
+
+bool rp2_ap_is_up(void) {
+    return ap.started;
 }
 
 static void post_station(netman_event_kind_t kind, const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, uint32_t address) {
@@ -55,50 +66,24 @@ static int8_t station_rssi(const uint8_t mac[NETMAN_MAC_LEN]) {
     return (int8_t)buf[0];
 }
 
-// Where mac is in a list of count MACs, or -1.
-static int find_mac(const uint8_t *macs, size_t stride, int count, const uint8_t mac[NETMAN_MAC_LEN]) {
-    for (int i = 0; i < count; i++) {
-        if (memcmp(macs + i * stride, mac, NETMAN_MAC_LEN) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 static void watch_stations(void) {
     uint8_t macs[NETMAN_AP_MAX_STATIONS * NETMAN_MAC_LEN];
     int count = NETMAN_AP_MAX_STATIONS;
     cyw43_wifi_ap_get_stas(&cyw43_state, &count, macs);
-    // Left: in our list, not in the chip's.
-    for (int i = 0; i < ap.count;) {
-        if (find_mac(macs, NETMAN_MAC_LEN, count, ap.stations[i].mac) >= 0) {
-            i++;
-            continue;
-        }
-        uint8_t gone[NETMAN_MAC_LEN];
-        memcpy(gone, ap.stations[i].mac, NETMAN_MAC_LEN);
-        ap.stations[i] = ap.stations[--ap.count];
-        post_station(NETMAN_EV_AP_STA_DISCONNECTED, gone, 0, 0);
-    }
-    // Joined: in the chip's list, not in ours.
-    for (int i = 0; i < count && ap.count < NETMAN_AP_MAX_STATIONS; i++) {
-        const uint8_t *mac = macs + i * NETMAN_MAC_LEN;
-        if (find_mac(ap.stations[0].mac, sizeof(ap_station_t), ap.count, mac) < 0) {
-            ap_station_t *station = &ap.stations[ap.count++];
-            memcpy(station->mac, mac, NETMAN_MAC_LEN);
-            station->addressed = false;
-            post_station(NETMAN_EV_AP_STA_CONNECTED, mac, station_rssi(mac), 0);
-        }
+    uint8_t mac[NETMAN_MAC_LEN];
+    uint8_t kind;
+    while ((kind = rp2_stations_next_change(&ap.known, macs, count, mac)) != 0) {
+        post_station(kind, mac, kind == NETMAN_EV_AP_STA_CONNECTED ? station_rssi(mac) : 0, 0);
     }
 }
 
 static void watch_leases(void) {
     const dhcp_server_t *server = &cyw43_state.dhcp_server;
     uint32_t base = rp2_ip_from_lwip(ip_2_ip4(&server->ip)) & 0xffffff00u;
-    for (int i = 0; i < ap.count; i++) {
-        ap_station_t *station = &ap.stations[i];
+    for (int i = 0; i < ap.known.count; i++) {
+        rp2_station_t *station = &ap.known.stations[i];
         // The server keeps one lease per MAC.
-        int l = find_mac(server->lease[0].mac, sizeof(server->lease[0]), DHCPS_MAX_IP, station->mac);
+        int l = rp2_mac_index(server->lease[0].mac, sizeof(server->lease[0]), DHCPS_MAX_IP, station->mac);
         if (!station->addressed && l >= 0 && server->lease[l].expiry != 0) {
             station->addressed = true;
             post_station(NETMAN_EV_AP_STA_IP_ASSIGNED, station->mac, 0, base | (DHCPS_BASE_IP + l));
@@ -106,7 +91,7 @@ static void watch_leases(void) {
     }
 }
 
-void rp2_ap_watch(uint32_t now_ms) {
+void rp2_ap_watch(uint32_t now_ms, uint32_t events) {
     if (!ap.running) {
         return;
     }
@@ -124,7 +109,7 @@ void rp2_ap_watch(uint32_t now_ms) {
         netman_core_post(&event);
         return;
     }
-    if (now_ms - ap.checked_ms < STATIONS_EVERY_MS) {
+    if (now_ms - ap.checked_ms < STATIONS_EVERY_MS && !(events & RP2_EV_AP_STATION)) {
         watch_leases();
         return;
     }
@@ -142,21 +127,50 @@ void rp2_ap_watch(uint32_t now_ms) {
     }
 }
 
+// A 32-bit firmware variable, read back: the driver drops the firmware's
+// answer to a set (cyw43_ll.c, cyw43_do_ioctl), so a refused setting shows
+// only as a value that did not change.
+static bool set_and_check(const char *name, uint32_t value, int itf) {
+    uint32_t now;
+    return rp2_set_iovar_u32(name, value, itf) && rp2_get_iovar_u32(name, itf, &now) && now == value;
+}
+
+static uint32_t country(void) {
+    return CYW43_COUNTRY(mod_network_country_code[0], mod_network_country_code[1], 0);
+}
+
 netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     // A change to a running AP: the chip takes new settings only while it is down.
     rp2_ap_reset();
     cyw43_wifi_ap_set_ssid(&cyw43_state, params->ssid_len, params->ssid);
     cyw43_wifi_ap_set_password(&cyw43_state, params->psk_len, params->psk);
-    cyw43_wifi_ap_set_auth(&cyw43_state, params->psk_len > 0 ? CYW43_AUTH_WPA2_AES_PSK : CYW43_AUTH_OPEN);
+    uint32_t auth = params->psk_len > 0 ? CYW43_AUTH_WPA2_AES_PSK : CYW43_AUTH_OPEN;
+    cyw43_wifi_ap_set_auth(&cyw43_state, auth);
     cyw43_wifi_ap_set_channel(&cyw43_state, params->channel);
-    cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, true,
-        CYW43_COUNTRY(mod_network_country_code[0], mod_network_country_code[1], 0));
-    // Settings the driver has no call for, given to the firmware directly.
-    if (!rp2_set_iovar_u32("maxassoc", params->max_connections, CYW43_ITF_AP)
-        || (params->hidden && !rp2_set_iovar_u32("closednet", 1, CYW43_ITF_AP))) {
-        cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, false, 0);
-        return rp2_fail(NETMAN_ERR_IO, "the WiFi chip refused the access point's settings");
+    // The settings the driver has no call for must be in the firmware before
+    // the BSS goes up, and cyw43_wifi_set_up() configures the AP and brings
+    // it up in one go (cyw43_ctrl.c: cyw43_wifi_ap_init, then
+    // cyw43_wifi_ap_set_up). So the AP's bsscfg is configured first with the
+    // same low-level call (cyw43_ll_wifi_ap_init: it skips an AP already up),
+    // the two variables set and read back, and only then is it brought up.
+    CYW43_THREAD_ENTER;
+    cyw43_ll_wifi_ap_init(&cyw43_state.cyw43_ll, params->ssid_len, params->ssid, auth, params->psk_len, params->psk,
+        params->channel);
+    CYW43_THREAD_EXIT;
+    const char *refused = NULL;
+    if (!maxassoc_saved) {
+        maxassoc_saved = rp2_get_iovar_u32("maxassoc", CYW43_ITF_STA, &maxassoc_before);
     }
+    if (!set_and_check("maxassoc", params->max_connections, CYW43_ITF_STA)) {
+        refused = "the WiFi chip refused the access point's max_connections";
+    } else if (!set_and_check("closednet", params->hidden, CYW43_ITF_AP)) {
+        refused = "the WiFi chip refused the access point's ssid_hidden";
+    }
+    if (refused != NULL) {
+        rp2_ap_restore_defaults();
+        return rp2_fail(NETMAN_ERR_IO, refused);
+    }
+    cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, true, country());
     netman_hal_lock();
     memset(&ap, 0, sizeof(ap));
     ap.channel = params->channel;
@@ -170,6 +184,28 @@ netman_err_t netman_hal_ap_stop(void) {
     return NETMAN_OK;
 }
 
+// Leave the driver's AP settings as MicroPython's rp2 main.c makes them at
+// power-up, for network.WLAN(network.AP_IF) after us: "PICO" and four hex
+// digits of the board id, WPA2 with "picoW123", channel 3 (cyw43_init).
+void rp2_ap_restore_defaults(void) {
+    static const char hex[16] = "0123456789ABCDEF";
+    pico_unique_board_id_t id;
+    pico_get_unique_board_id(&id);
+    uint8_t ssid[8] = { 'P', 'I', 'C', 'O', hex[id.id[7] >> 4], hex[id.id[6] & 0xf], hex[id.id[5] >> 4],
+                        hex[id.id[4] & 0xf] };
+    cyw43_wifi_ap_set_ssid(&cyw43_state, sizeof(ssid), ssid);
+    cyw43_wifi_ap_set_auth(&cyw43_state, CYW43_AUTH_WPA2_AES_PSK);
+    // The driver keeps the AP's key for restarts: ours goes.
+    memset(cyw43_state.ap_key, 0, sizeof(cyw43_state.ap_key));
+    cyw43_wifi_ap_set_password(&cyw43_state, 8, (const uint8_t *)"picoW123");
+    cyw43_wifi_ap_set_channel(&cyw43_state, 3);
+    // And the firmware's own values of what the driver never sets.
+    rp2_set_iovar_u32("closednet", 0, CYW43_ITF_AP);
+    if (maxassoc_saved) {
+        rp2_set_iovar_u32("maxassoc", maxassoc_before, CYW43_ITF_STA);
+    }
+}
+
 void rp2_ap_reset(void) {
     netman_hal_lock();
     bool running = ap.running;
@@ -177,9 +213,7 @@ void rp2_ap_reset(void) {
     netman_hal_unlock();
     if (running) {
         cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, false, 0);
-        // The driver keeps the PSK for restarts: not after ours stopped.
-        memset(cyw43_state.ap_key, 0, sizeof(cyw43_state.ap_key));
-        cyw43_state.ap_key_len = 0;
+        rp2_ap_restore_defaults();
     }
 }
 

@@ -11,6 +11,7 @@
 
 #include "netman_hal.h"
 #include "lwip/ip4_addr.h"
+#include "rp2_link_rules.h"
 
 // How often the watch turns the driver's state into events.
 #define RP2_WATCH_MS (100)
@@ -26,18 +27,32 @@ void rp2_ip_to_lwip(uint32_t address, ip4_addr_t *addr);
 // The radio channel an interface is on now (0 if unknown). Driver context
 // or the MicroPython thread.
 uint8_t rp2_channel(int itf);
-// Set a 32-bit firmware variable ("maxassoc", "closednet") on an interface.
+// Set or read a 32-bit firmware variable ("maxassoc", "closednet") on an interface.
 bool rp2_set_iovar_u32(const char *name, uint32_t value, int itf);
+bool rp2_get_iovar_u32(const char *name, int itf, uint32_t *value);
 
-// Each part's work at every watch tick (driver context), and its reset when
-// the network closes (MicroPython thread).
-void rp2_sta_watch(uint32_t now_ms);
+// The chip's events since the last call (rp2_events.c), for the watch.
+rp2_events_t rp2_events_take(void);
+// Drop what was seen of the station so far (a new join starts).
+void rp2_events_forget_station(void);
+// ... of scans (a new scan starts).
+void rp2_events_forget_scan(void);
+void rp2_events_reset(void);
+
+// Each part's work at every watch tick (PendSV, netman's slot), and its
+// reset when the network closes (MicroPython thread).
+void rp2_sta_watch(uint32_t now_ms, const rp2_events_t *seen);
 void rp2_sta_reset(void);
-void rp2_ap_watch(uint32_t now_ms);
+bool rp2_sta_has_address(void);
+void rp2_ap_watch(uint32_t now_ms, uint32_t events);
 void rp2_ap_reset(void);
-void rp2_scan_watch(void);
+bool rp2_ap_is_up(void);
+void rp2_ap_restore_defaults(void);
+void rp2_scan_watch(uint32_t events);
 void rp2_scan_reset(void);
 void rp2_sntp_watch(uint32_t now_ms);
 void rp2_mdns_open(void);
+// Keep the station's netif the default route whenever it has an address.
+void rp2_route_watch(void);
 
 #endif // NETMAN_RP2_PORT_H

@@ -71,8 +71,8 @@ static bool set_country(const char *code) {
 }
 
 netman_err_t netman_hal_radio_set(const netman_radio_t *radio) {
-    char why[96];
-    netman_err_t err = rp2_rules_check(radio, why, sizeof(why));
+    const char *why;
+    netman_err_t err = rp2_rules_check(radio, &why);
     if (err != NETMAN_OK) {
         return rp2_fail(err, why);
     }

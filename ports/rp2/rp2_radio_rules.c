@@ -1,8 +1,6 @@
 /*
  * See rp2_radio_rules.h; run by the host tests (tests/test_port_rules.py).
  */
-#include <stdio.h>
-
 #include "rp2_radio_rules.h"
 
 #define PORT "rp2 (CYW43439)"
@@ -20,14 +18,13 @@ bool rp2_rules_country_known(const char *code) {
     return false;
 }
 
-netman_err_t rp2_rules_check(const netman_radio_t *radio, char *why, size_t why_len) {
+netman_err_t rp2_rules_check(const netman_radio_t *radio, const char **why) {
     if ((radio->fields & NETMAN_RADIO_PROTOCOL) && radio->protocol != RP2_RULES_PROTOCOL) {
-        snprintf(why, why_len, "radio: 'protocol' on %s is 802.11b/g/n: the cyw43 driver has no call to change it", PORT);
+        *why = "radio: 'protocol' on " PORT " is 802.11b/g/n: the cyw43 driver has no call to change it";
     } else if ((radio->fields & NETMAN_RADIO_BANDWIDTH) && radio->bandwidth_mhz != RP2_RULES_BANDWIDTH_MHZ) {
-        snprintf(why, why_len, "radio: 'bandwidth' on %s is 20 MHz: the chip has no 40 MHz channels", PORT);
+        *why = "radio: 'bandwidth' on " PORT " is 20 MHz: the chip has no 40 MHz channels";
     } else if ((radio->fields & NETMAN_RADIO_COUNTRY) && !rp2_rules_country_known(radio->country)) {
-        snprintf(why, why_len, "radio: 'country' %.2s is not one the %s firmware knows (cyw43_country.h)",
-            radio->country, PORT);
+        *why = "radio: this 'country' is not one the " PORT " firmware knows (cyw43_country.h)";
     } else {
         return NETMAN_OK;
     }

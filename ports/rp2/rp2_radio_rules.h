@@ -15,9 +15,9 @@
 #define RP2_RULES_PROTOCOL (NETMAN_PROTOCOL_11B | NETMAN_PROTOCOL_11G | NETMAN_PROTOCOL_11N)
 #define RP2_RULES_BANDWIDTH_MHZ (20)
 
-// NETMAN_OK, or NETMAN_ERR_UNSUPPORTED with why (naming the key and the
-// port) for a request the chip or its driver cannot honour.
-netman_err_t rp2_rules_check(const netman_radio_t *radio, char *why, size_t why_len);
+// NETMAN_OK, or NETMAN_ERR_UNSUPPORTED with *why (a constant text naming
+// the key and the port) for a request the chip or its driver cannot honour.
+netman_err_t rp2_rules_check(const netman_radio_t *radio, const char **why);
 // Whether the chip's firmware knows the country (cyw43_country.h).
 bool rp2_rules_country_known(const char *code);
 // netman_power_save_t of a cyw43_wifi_get_pm() value (0x00adbrrm).

@@ -78,6 +78,7 @@ netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     cyw43_state.wifi_scan_state = 1;
     scanning = true;
     netman_hal_unlock();
+    rp2_events_forget_scan();
     if (cyw43_ioctl(&cyw43_state, CYW43_IOCTL_SET_VAR, sizeof(request), request, CYW43_ITF_STA) != 0) {
         netman_hal_lock();
         cyw43_state.wifi_scan_state = 0;
@@ -88,22 +89,30 @@ netman_err_t netman_hal_scan_start(const netman_scan_params_t *params) {
     return NETMAN_OK;
 }
 
-void rp2_scan_watch(void) {
-    if (scanning && !cyw43_wifi_scan_active(&cyw43_state)) {
-        scanning = false;
+// The driver ends its scan only on a final ESCAN_RESULT with status 0
+// (cyw43_ctrl.c, cyw43_cb_process_async_event); another final status (an
+// abort, a failure) leaves its scan state set forever, and a refused escan
+// ioctl is not even reported (cyw43_ll.c, cyw43_do_ioctl drops the
+// firmware's status). The first we see in the chip's events and end the
+// scan as failed; the second only the core's bound ends (netman_scan.c).
+void rp2_scan_watch(uint32_t events) {
+    uint8_t status;
+    if (scanning && rp2_scan_ended(cyw43_wifi_scan_active(&cyw43_state), events, &status)) {
+        rp2_scan_reset();
         netman_event_t done = { .kind = NETMAN_EV_SCAN_DONE };
-        done.u.scan_status = NETMAN_SCAN_OK;
+        done.u.scan_status = status;
         netman_core_post(&done);
     }
 }
 
+// The core gave up on the scan (its bound passed): the driver's scan state
+// is cleared so that its next scan is not refused as busy, and what the
+// chip still sends of this one no longer reaches the core's buffer.
 void netman_hal_scan_abort(void) {
     rp2_scan_reset();
 }
 
 void rp2_scan_reset(void) {
-    // Results still in flight are not ours any more; the core tells the
-    // caller its scan was canceled.
     netman_hal_lock();
     scanning = false;
     cyw43_state.wifi_scan_state = 0;

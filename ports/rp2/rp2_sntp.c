@@ -1,8 +1,11 @@
 /*
  * SNTP over lwIP: our own client on a raw UDP pcb (RFC 4330 checks in the
  * core's netman_ntp), so the port number is honoured and no lwIP timeout
- * slot is taken. The server is a name (lwIP's DNS), a dotted address, or —
- * with no host configured — the first NTP server DHCP offered. A valid
+ * slot is taken. The pcb exists only while a request is out: lwIP on rp2 has
+ * MEMP_NUM_UDP_PCB = 4 + LWIP_MDNS_RESPONDER (MicroPython's
+ * extmod/lwip-include/lwipopts_common.h) and DHCP, mDNS and the AP's DHCP
+ * server hold theirs for good. The server is a name (lwIP's DNS), a dotted
+ * address, or — with no host configured — the first NTP server DHCP offered. A valid
  * answer sets the board's clock, then the event carries the time.
  */
 #include <stdio.h>
@@ -52,8 +55,17 @@ static uint64_t ntp_now(void) {
     return netman_ntp_from_unix(ns / 1000000000u, (uint32_t)(ns % 1000000000u));
 }
 
-static void post_failure(netman_reason_t reason, uint32_t now_ms) {
+// The request out is over (answered, failed or stopped): give its pcb back.
+static void end_request(void) {
     sntp.waiting = false;
+    if (sntp.pcb != NULL) {
+        udp_remove(sntp.pcb);
+        sntp.pcb = NULL;
+    }
+}
+
+static void post_failure(netman_reason_t reason, uint32_t now_ms) {
+    end_request();
     sntp.next_ms = now_ms + (sntp.interval_ms < RETRY_MS ? sntp.interval_ms : RETRY_MS);
     netman_event_t event = { .kind = NETMAN_EV_SNTP_FAILED };
     event.u.reason = reason;
@@ -78,7 +90,7 @@ static void on_reply(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_ad
     struct timespec ts = { .tv_sec = sync.u.sntp.tv_sec, .tv_nsec = (long)sync.u.sntp.tv_usec * 1000 };
     aon_timer_set_time(&ts);
     mp_hal_time_ns_set_from_rtc();
-    sntp.waiting = false;
+    end_request();
     sntp.next_ms = now_ms + sntp.interval_ms;
     netman_core_post(&sync);
 }
@@ -134,6 +146,13 @@ void rp2_sntp_watch(uint32_t now_ms) {
     if ((int32_t)(now_ms - sntp.next_ms) < 0 || !resolve(now_ms)) {
         return;
     }
+    sntp.pcb = udp_new_ip_type(IPADDR_TYPE_ANY);
+    if (sntp.pcb == NULL) {
+        // Every UDP pcb in use (udp_new: memp_malloc(MEMP_UDP_PCB) failed).
+        post_failure(NETMAN_REASON_START_FAILED, now_ms);
+        return;
+    }
+    udp_recv(sntp.pcb, on_reply, NULL);
     struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, NETMAN_NTP_PACKET_LEN, PBUF_RAM);
     if (p == NULL) {
         post_failure(NETMAN_REASON_TIMEOUT, now_ms);
@@ -153,37 +172,22 @@ void rp2_sntp_watch(uint32_t now_ms) {
 
 netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t interval_ms) {
     // From the MicroPython thread or the watch: lwIP's lock is the PendSV lock.
-    netman_err_t result = NETMAN_OK;
     MICROPY_PY_LWIP_ENTER
-    if (sntp.pcb == NULL) {
-        sntp.pcb = udp_new_ip_type(IPADDR_TYPE_ANY);
-        if (sntp.pcb != NULL) {
-            udp_recv(sntp.pcb, on_reply, NULL);
-        }
-    }
-    if (sntp.pcb == NULL) {
-        result = rp2_fail(NETMAN_ERR_IO, "lwIP has no UDP socket left for SNTP");
-    } else {
-        snprintf(sntp.host, sizeof(sntp.host), "%s", host);
-        sntp.port = port;
-        sntp.interval_ms = interval_ms;
-        sntp.resolved = false;
-        sntp.resolving = false;
-        sntp.waiting = false;
-        sntp.next_ms = mp_hal_ticks_ms();
-        sntp.active = true;
-    }
+    end_request();
+    snprintf(sntp.host, sizeof(sntp.host), "%s", host);
+    sntp.port = port;
+    sntp.interval_ms = interval_ms;
+    sntp.resolved = false;
+    sntp.resolving = false;
+    sntp.next_ms = mp_hal_ticks_ms();
+    sntp.active = true;
     MICROPY_PY_LWIP_EXIT
-    return result;
+    return NETMAN_OK;
 }
 
 void netman_hal_sntp_stop(void) {
     MICROPY_PY_LWIP_ENTER
     sntp.active = false;
-    sntp.waiting = false;
-    if (sntp.pcb != NULL) {
-        udp_remove(sntp.pcb);
-        sntp.pcb = NULL;
-    }
+    end_request();
     MICROPY_PY_LWIP_EXIT
 }

@@ -4,9 +4,11 @@
  * temporary file renamed over the old one, so a reset mid-write leaves the
  * old blob or the new one.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "py/builtin.h"
+#include "py/mperrno.h"
 #include "py/runtime.h"
 #include "py/stream.h"
 #include "extmod/vfs.h"
@@ -18,6 +20,38 @@
 
 const char *netman_hal_store_location(void) {
     return "file " STORE_PATH " on the board's filesystem";
+}
+
+// The last failure, with the OS error behind it (what rp2_fail points at).
+static char store_error[80];
+
+// The errno of the OSError the VFS raised (littlefs and FAT raise OSError with
+// an MP_E* code: extmod/vfs_lfsx.c, extmod/vfs_fat.c), or 0 for anything else.
+static int os_error_of(void *exception) {
+    mp_obj_t exc = MP_OBJ_FROM_PTR(exception);
+    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
+        return 0;
+    }
+    mp_int_t code;
+    return mp_obj_get_int_maybe(mp_obj_exception_get_value(exc), &code) ? (int)code : 0;
+}
+
+static netman_err_t store_fail(const char *what, int os_error) {
+    const char *why;
+    switch (os_error) {
+        case MP_ENOSPC: why = "no space left on the filesystem (ENOSPC)"; break;
+        case MP_EROFS: why = "the filesystem is read-only (EROFS)"; break;
+        case MP_ENODEV: why = "no filesystem mounted at / (ENODEV)"; break;
+        case MP_EIO: why = "flash I/O error (EIO)"; break;
+        case MP_ENOENT: why = "no such file (ENOENT)"; break;
+        default: why = NULL; break;
+    }
+    if (why != NULL) {
+        snprintf(store_error, sizeof(store_error), "%s " STORE_PATH ": %s", what, why);
+    } else {
+        snprintf(store_error, sizeof(store_error), "%s " STORE_PATH ": OS error %d", what, os_error);
+    }
+    return rp2_fail(NETMAN_ERR_IO, store_error);
 }
 
 static mp_obj_t open_file(const char *path, const char *mode) {
@@ -39,7 +73,13 @@ netman_err_t netman_hal_store_write(const uint8_t *data, size_t len) {
         nlr_pop();
         return NETMAN_OK;
     }
-    return rp2_fail(NETMAN_ERR_IO, "cannot write " STORE_PATH);
+    int os_error = os_error_of(nlr.ret_val);
+    // A half-written temporary file only takes space: remove it if it is there.
+    if (nlr_push(&nlr) == 0) {
+        mp_vfs_remove(mp_obj_new_str_from_cstr(STORE_TEMP));
+        nlr_pop();
+    }
+    return store_fail("cannot write", os_error);
 }
 
 netman_err_t netman_hal_store_read(uint8_t *buf, size_t max, size_t *len) {
@@ -52,8 +92,11 @@ netman_err_t netman_hal_store_read(uint8_t *buf, size_t max, size_t *len) {
         nlr_pop();
         return NETMAN_OK;
     }
-    // No file (or an unreadable one) is nothing stored.
-    return rp2_fail(NETMAN_ERR_STATE, "nothing stored in " STORE_PATH);
+    int os_error = os_error_of(nlr.ret_val);
+    if (os_error == MP_ENOENT) {
+        return rp2_fail(NETMAN_ERR_STATE, "nothing stored in " STORE_PATH);
+    }
+    return store_fail("cannot read", os_error);
 }
 
 netman_err_t netman_hal_store_erase(void) {
