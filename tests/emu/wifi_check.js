@@ -295,22 +295,22 @@ const SCENARIOS = {
         await s.run(`${STA}\nwait(lambda: 'got_ip' in names(), 20000)`);
         for (const [apLeave, reason, linkDownDelayMs] of [['deauth_ind', 3, 0], ['disassoc_ind', 8, 0], ['deauth_ind', 2, 0], ['deauth_ind', 3, 1000]]) {
             const late = linkDownDelayMs ? `, LINK down ${linkDownDelayMs} ms later` : '';
-            await checks.check(`AP-side ${apLeave} (reason ${reason}${late}) → disconnected, ap_left, within ${AP_LEFT_BOUND_MS} ms of the chip's LINK down`, async () => {
+            await checks.check(`AP-side ${apLeave} (reason ${reason}${late}) → disconnected, ap_left, within ${AP_LEFT_BOUND_MS} ms of the chip's ${apLeave.toUpperCase()}`, async () => {
                 s.chip.setSwitches({ apLeave, apLeaveReason: reason, linkDownDelayMs });
                 const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
                 await s.air.control.call('deauth', { ssid: 'home' });
                 await s.run(`wait(lambda: "disconnected" in names()[${n}:], 12000)`);
                 const out = lastLine(await s.run(`print(netman.info()["disconnect_reason"], netman.sta_status())`));
                 const events = await s.events(n);
-                // From the chip's last word on it: LINK down (the driver sees nothing sooner unless the reason is 2).
-                const told = s.chipEvent(16);
+                // From the chip's word on it: its DEAUTH_IND / DISASSOC_IND (LINK down may come much later).
+                const told = s.chipEvent(apLeave === 'deauth_ind' ? 6 : 12);
                 const disconnected = events.find((e) => e[1] === 'disconnected');
                 const delay = disconnected && told ? disconnected[0] - told.ms : null;
                 const ok = out.startsWith('ap_left') && delay !== null && delay <= AP_LEFT_BOUND_MS
                     && !events.some((e) => e[1] === 'beacon_timeout');
                 // back for the next one
                 await s.run('netman.sta_connect()\nwait(lambda: names()[-1:] == ["got_ip"], 20000)');
-                return [ok, `${events.map((e) => e[1]).join(' → ')}; reason ${out}; ${delay === null ? 'no disconnect' : `${delay.toFixed(0)} ms after the chip's LINK down`}`];
+                return [ok, `${events.map((e) => e[1]).join(' → ')}; reason ${out}; ${delay === null ? 'no disconnect' : `${delay.toFixed(0)} ms after the chip's ${apLeave.toUpperCase()}`}`];
             });
         }
         await checks.check(`AP down → beacon_timeout (degraded) → disconnected(beacon_timeout) after ~${BEACON_GIVE_UP_MS / 1000} s → back when it returns`, async () => {
