@@ -207,6 +207,19 @@ def test_silent_or_absent_server_times_out(probe, fake_ntp) -> None:
         assert dev.value("netman.sta_status()") == "'connected'"  # nothing else suffers
 
 
+def test_no_host_means_the_server_dhcp_names(probe) -> None:
+    # The host build's air names no NTP server in its leases: no_server,
+    # retried; the status says where the server would come from.
+    dev = probe(SYNC_CB + f"netman.start({STA}, sntp={{'synchronized': synced}})")
+    deadline = time.monotonic() + 6
+    while eval(dev.value("netman.sntp_status()"))["failures"] < 1:
+        assert time.monotonic() < deadline, dev.process.output
+        time.sleep(0.05)
+    status = eval(dev.value("netman.sntp_status()"))
+    assert (status["synced"], status["error"], status["server"]) == (False, "no_server", "dhcp:123")
+    assert syncs(dev) == []
+
+
 BAD_SNTP = [
     ("netman.start(sntp={'host': '127.0.0.1'})", "ValueError", ["'sntp'", "needs the 'sta' section"]),
     (f"netman.start({STA}, sntp={{'host': '127.0.0.1', 'port': 0}})", "ValueError", ["'port'", "1 to 65535"]),

@@ -41,7 +41,8 @@ static mp_obj_t mod_netman_sntp_status(void) {
     if (config.enabled) {
         vstr_t text;
         vstr_init(&text, NETMAN_SNTP_HOST_MAX + 8);
-        vstr_printf(&text, "%s:%u", config.host, (unsigned)config.port);
+        // No host: the NTP server DHCP names (on the boards).
+        vstr_printf(&text, "%s:%u", config.host[0] != '\0' ? config.host : "dhcp", (unsigned)config.port);
         server = mp_obj_new_str_from_vstr(&text);
     }
     netman_store(dict, MP_QSTR_server, server);
