@@ -138,25 +138,25 @@ static void watch_due(soft_timer_entry_t *entry) {
 }
 
 // The driver's waits run MicroPython's event hook (cyw43_delay_ms calls
-// mp_event_handle_nowait(): extmod/cyw43_config_common.h), which raises a
-// pending KeyboardInterrupt from inside the driver, in the middle of a
-// bring-up or teardown. Ctrl-C is held off for those and raised after.
-typedef struct {
-    mp_obj_t pending;
-    int interrupt_char;
-} held_interrupt_t;
-
-static held_interrupt_t hold_interrupt(void) {
-    held_interrupt_t held = { MP_STATE_THREAD(mp_pending_exception), mp_interrupt_char };
+// mp_event_handle_nowait(): extmod/cyw43_config_common.h), and that raises a
+// pending exception (py/scheduler.c, mp_handle_pending) from inside the
+// driver: with CYW43_THREAD_ENTER held (PendSV would stay suspended), in a
+// bring-up half done, or out of a scheduled callback (the scheduler would
+// stay locked). So no exception may be pending there: one that is waits
+// until the driver call is done, and Ctrl-C is off meanwhile (the USB and
+// UART receive code only raises it while mp_interrupt_char is set:
+// shared/tinyusb/mp_usbd_cdc.c; a 0x03 typed then reaches stdin instead).
+rp2_held_interrupt_t rp2_hold_interrupt(void) {
+    rp2_held_interrupt_t held = { MP_STATE_MAIN_THREAD(mp_pending_exception), mp_interrupt_char };
     mp_hal_set_interrupt_char(-1);
-    MP_STATE_THREAD(mp_pending_exception) = MP_OBJ_NULL;
+    MP_STATE_MAIN_THREAD(mp_pending_exception) = MP_OBJ_NULL;
     return held;
 }
 
-static void release_interrupt(held_interrupt_t held) {
+void rp2_release_interrupt(rp2_held_interrupt_t held) {
     mp_hal_set_interrupt_char(held.interrupt_char);
     if (held.pending != MP_OBJ_NULL) {
-        MP_STATE_THREAD(mp_pending_exception) = held.pending;
+        MP_STATE_MAIN_THREAD(mp_pending_exception) = held.pending;
     }
 }
 
@@ -170,9 +170,9 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     // (cyw43_ensure_up fails in cyw43_ll_bus_init) it returns without setting
     // the interface's bit in itf_state (cyw43_ctrl.c), and the MAC it would
     // report is whatever the driver holds (cyw43_wifi_get_mac always says 0).
-    held_interrupt_t held = hold_interrupt();
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_STA, true, country_code());
-    release_interrupt(held);
+    rp2_release_interrupt(held);
     if (!(cyw43_state.itf_state & (1u << CYW43_ITF_STA))) {
         // A failed cyw43_ll_bus_init keeps the PIO state machine, program and
         // two DMA channels cyw43_spi_init claimed (cyw43_ll.c: "Failed to
@@ -198,7 +198,7 @@ void netman_hal_close(void) {
     if (!radio_open) {
         return;
     }
-    held_interrupt_t held = hold_interrupt();
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     // Without the watch nothing runs at PendSV on our behalf: no more events.
     pendsv_suspend();
     radio_open = false;
@@ -211,7 +211,7 @@ void netman_hal_close(void) {
     rp2_ap_reset();
     rp2_sta_reset();
     cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_STA, false, country_code());
-    release_interrupt(held);
+    rp2_release_interrupt(held);
 }
 
 void netman_hal_timer_arm(uint32_t ms) {

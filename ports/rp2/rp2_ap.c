@@ -151,8 +151,11 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     // the BSS goes up, and cyw43_wifi_set_up() configures the AP and brings
     // it up in one go (cyw43_ctrl.c: cyw43_wifi_ap_init, then
     // cyw43_wifi_ap_set_up). So the AP's bsscfg is configured first with the
-    // same low-level call (cyw43_ll_wifi_ap_init: it skips an AP already up),
-    // the two variables set and read back, and only then is it brought up.
+    // same low-level call (cyw43_ll_wifi_ap_init), the two variables set and
+    // read back, and then cyw43_wifi_set_up() configures it once more (the
+    // BSS is not up yet) and brings it up; that configuration writes neither
+    // variable, so they stand.
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     CYW43_THREAD_ENTER;
     cyw43_ll_wifi_ap_init(&cyw43_state.cyw43_ll, params->ssid_len, params->ssid, auth, params->psk_len, params->psk,
         params->channel);
@@ -168,10 +171,15 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
     }
     if (refused != NULL) {
         rp2_ap_restore_defaults();
+        rp2_release_interrupt(held);
         return rp2_fail(NETMAN_ERR_IO, refused);
     }
     cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, true, country());
+    rp2_release_interrupt(held);
     netman_hal_lock();
+    // The lwIP glue has just made the AP's netif the default
+    // (cyw43_lwip.c, cyw43_cb_tcpip_init): the station's again at once.
+    rp2_route_watch();
     memset(&ap, 0, sizeof(ap));
     ap.channel = params->channel;
     ap.running = true;
@@ -180,7 +188,9 @@ netman_err_t netman_hal_ap_start(const netman_ap_params_t *params) {
 }
 
 netman_err_t netman_hal_ap_stop(void) {
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     rp2_ap_reset();
+    rp2_release_interrupt(held);
     return NETMAN_OK;
 }
 

@@ -49,10 +49,11 @@ static rp2_sta_out_t step_joining(rp2_sta_track_t *t, const rp2_sta_sample_t *s,
     }
     t->key_timeouts += s->key_timeouts;
     // The AP sent us away before the key was set: cyw43_ctrl.c's own reading
-    // of a DEAUTH_IND in a join is "probably because password was wrong".
-    // A failed key exchange is the wrong key too.
+    // of a DEAUTH_IND in a join is "probably because password was wrong",
+    // unless the AP said it has no room. A failed key exchange is the wrong
+    // key too.
     if ((s->events & (RP2_EV_AP_SENT_US_AWAY | RP2_EV_KEY_FAILED)) && !(s->events & RP2_EV_KEYED)) {
-        return disconnected(t, answered_reason(t), true);
+        return disconnected(t, s->events & RP2_EV_AP_FULL ? NETMAN_REASON_ASSOC_FAILED : answered_reason(t), true);
     }
     // Each key exchange that timed out made the driver join again; a few in
     // a row are a key the AP does not take.
@@ -153,8 +154,13 @@ void rp2_events_add(rp2_events_t *seen, const rp2_chip_event_t *ev) {
             break;
         case RP2_CHIP_EV_DEAUTH_IND:
         case RP2_CHIP_EV_DISASSOC_IND:
-            // On the station: the AP sent us away. On our AP: a station left.
-            seen->bits |= station ? RP2_EV_AP_SENT_US_AWAY : RP2_EV_AP_STATION;
+            // On the station: the AP sent us away (802.11 reason 5: it is
+            // full). On our AP: a station left.
+            if (station) {
+                seen->bits |= RP2_EV_AP_SENT_US_AWAY | (ev->reason == 5 ? RP2_EV_AP_FULL : 0);
+            } else {
+                seen->bits |= RP2_EV_AP_STATION;
+            }
             break;
         case RP2_CHIP_EV_ASSOC_IND:
         case RP2_CHIP_EV_REASSOC_IND:
@@ -178,7 +184,10 @@ void rp2_events_add(rp2_events_t *seen, const rp2_chip_event_t *ev) {
         case RP2_CHIP_EV_PSK_SUP:
             // As the driver classifies them (cyw43_ctrl.c): 6 keyed; 4, 8 or
             // 10 with reason 15 a timeout it answers by joining again; any
-            // other status a failure.
+            // other status a failure. Only the station has a supplicant.
+            if (!station) {
+                break;
+            }
             if (ev->status == 6) {
                 seen->bits |= RP2_EV_KEYED;
             } else if ((ev->status == 4 || ev->status == 8 || ev->status == 10) && ev->reason == 15) {

@@ -42,7 +42,7 @@ typedef enum {
 // What the chip said since the last tick (rp2_events.c records these bits
 // from its asynchronous events; see there for which event sets which).
 #define RP2_EV_AUTH_OK (1u << 0)            // AUTH, status 0
-#define RP2_EV_AP_SENT_US_AWAY (1u << 1)    // DEAUTH_IND / DISASSOC_IND / DEAUTH on the station
+#define RP2_EV_AP_SENT_US_AWAY (1u << 1)    // DEAUTH_IND / DISASSOC_IND on the station
 #define RP2_EV_LINK_UP (1u << 2)            // LINK up on the station
 #define RP2_EV_LINK_LOST_BEACONS (1u << 3)  // LINK down, reason 1 (beacon loss)
 #define RP2_EV_LINK_LOST_AP (1u << 4)       // LINK down, reason 2 (disassociated)
@@ -51,9 +51,10 @@ typedef enum {
 #define RP2_EV_KEY_FAILED (1u << 7)         // PSK_SUP: the key exchange failed
 #define RP2_EV_SCAN_FAILED (1u << 8)        // ESCAN_RESULT with a final status other than 0
 #define RP2_EV_AP_STATION (1u << 9)         // a station joined or left our AP
+#define RP2_EV_AP_FULL (1u << 10)           // ... with 802.11 reason 5: the AP has no room for us
 // What concerns the station's join and link (not scans, not our AP).
 #define RP2_EV_STATION_MASK (RP2_EV_AUTH_OK | RP2_EV_AP_SENT_US_AWAY | RP2_EV_LINK_UP | RP2_EV_LINK_LOST_BEACONS \
-    | RP2_EV_LINK_LOST_AP | RP2_EV_KEYED | RP2_EV_KEY_TIMEOUT | RP2_EV_KEY_FAILED)
+    | RP2_EV_LINK_LOST_AP | RP2_EV_KEYED | RP2_EV_KEY_TIMEOUT | RP2_EV_KEY_FAILED | RP2_EV_AP_FULL)
 
 // One asynchronous event from the chip, as the driver parses it
 // (cyw43_ll.h, cyw43_async_event_t).

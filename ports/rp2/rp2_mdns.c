@@ -67,6 +67,9 @@ netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t 
     (void)address;
     struct netif *netif = sta_netif();
     netman_err_t result = NETMAN_OK;
+    // Joining the mDNS group sets the chip's multicast filter, a driver call
+    // with waits (cyw43_ll.c, cyw43_ll_wifi_update_multicast_filter).
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     MICROPY_PY_LWIP_ENTER
     remove_services(netif);
     active_config = config;
@@ -90,11 +93,13 @@ netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t 
         mdns_resp_announce(netif);
     }
     MICROPY_PY_LWIP_EXIT
+    rp2_release_interrupt(held);
     return result;
 }
 
 void netman_hal_mdns_stop(void) {
     struct netif *netif = sta_netif();
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     MICROPY_PY_LWIP_ENTER
     if (active_config != NULL) {
         remove_services(netif);
@@ -103,4 +108,5 @@ void netman_hal_mdns_stop(void) {
         mdns_resp_rename_netif(netif, mod_network_hostname_data);
     }
     MICROPY_PY_LWIP_EXIT
+    rp2_release_interrupt(held);
 }

@@ -9,6 +9,7 @@
 #ifndef NETMAN_RP2_PORT_H
 #define NETMAN_RP2_PORT_H
 
+#include "py/obj.h"
 #include "netman_hal.h"
 #include "lwip/ip4_addr.h"
 #include "rp2_link_rules.h"
@@ -30,6 +31,15 @@ uint8_t rp2_channel(int itf);
 // Set or read a 32-bit firmware variable ("maxassoc", "closednet") on an interface.
 bool rp2_set_iovar_u32(const char *name, uint32_t value, int itf);
 bool rp2_get_iovar_u32(const char *name, int itf, uint32_t *value);
+
+// Around driver calls made from the MicroPython thread: no exception can be
+// raised from inside the driver in between (netman_hal_rp2.c says why).
+typedef struct {
+    mp_obj_t pending;
+    int interrupt_char;
+} rp2_held_interrupt_t;
+rp2_held_interrupt_t rp2_hold_interrupt(void);
+void rp2_release_interrupt(rp2_held_interrupt_t held);
 
 // The chip's events since the last call (rp2_events.c), for the watch.
 rp2_events_t rp2_events_take(void);

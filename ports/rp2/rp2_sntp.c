@@ -36,6 +36,7 @@ static struct {
     uint32_t next_ms;           // when the next request goes
     uint32_t deadline_ms;       // when the one out has failed
     uint64_t sent;              // its transmit timestamp
+    uintptr_t generation;       // one per start: a late DNS answer for an older host is dropped
 } sntp;
 
 // What DHCP offered (lwIP calls this with LWIP_DHCP_GET_NTP_SRV; see netman_port.cmake).
@@ -97,7 +98,9 @@ static void on_reply(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_ad
 
 static void on_resolved(const char *name, const ip_addr_t *addr, void *arg) {
     (void)name;
-    (void)arg;
+    if ((uintptr_t)arg != sntp.generation) {
+        return; // asked before the last start, for another host
+    }
     sntp.resolving = false;
     if (addr != NULL) {
         ip_addr_copy(sntp.server, *addr);
@@ -122,7 +125,7 @@ static bool resolve(uint32_t now_ms) {
         sntp.resolved = true;
         return true;
     }
-    err_t err = dns_gethostbyname(sntp.host, &sntp.server, on_resolved, NULL);
+    err_t err = dns_gethostbyname(sntp.host, &sntp.server, on_resolved, (void *)sntp.generation);
     if (err == ERR_OK) {
         sntp.resolved = true;
     } else if (err == ERR_INPROGRESS) {
@@ -174,6 +177,7 @@ netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t int
     // From the MicroPython thread or the watch: lwIP's lock is the PendSV lock.
     MICROPY_PY_LWIP_ENTER
     end_request();
+    sntp.generation++;
     snprintf(sntp.host, sizeof(sntp.host), "%s", host);
     sntp.port = port;
     sntp.interval_ms = interval_ms;

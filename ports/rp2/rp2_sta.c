@@ -162,12 +162,20 @@ static void leave_before_join(void) {
     uint32_t start = mp_hal_ticks_ms();
     while (cyw43_wifi_link_status(&cyw43_state, CYW43_ITF_STA) == CYW43_LINK_JOIN
            && mp_hal_ticks_ms() - start < LEAVE_SETTLE_MS) {
-        mp_hal_delay_ms(10);
+        // Not mp_hal_delay_ms: it runs scheduled callbacks (netman's own
+        // event delivery among them) in the middle of this join. PendSV, which
+        // processes the DISASSOC event, runs meanwhile.
+        mp_hal_delay_us(10000);
     }
 }
 
 // The MicroPython thread.
 static netman_err_t join_now(const netman_sta_params_t *params) {
+    // What the watch sees of the leave below is not the AP's doing.
+    netman_hal_lock();
+    rp2_sta_idle(&track);
+    netman_hal_unlock();
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
     // DHCP sends the network module's hostname: the same one network.hostname() sets.
     snprintf(mod_network_hostname_data, sizeof(mod_network_hostname_data), "%s", params->hostname);
     leave_before_join();
@@ -178,6 +186,7 @@ static netman_err_t join_now(const netman_sta_params_t *params) {
     // variable, on whichever channel it finds it (cyw43_ll.c, cyw43_ll_wifi_join).
     int ret = cyw43_wifi_join(&cyw43_state, params->ssid_len, params->ssid, params->psk_len, params->psk,
         auth, params->bssid_set ? params->bssid : NULL, CYW43_CHANNEL_NONE);
+    rp2_release_interrupt(held);
     netman_hal_lock();
     static_ip = params->static_ip;
     if (ret == 0) {
@@ -228,10 +237,14 @@ netman_err_t netman_hal_sta_connect(const netman_sta_params_t *params) {
 }
 
 netman_err_t netman_hal_sta_disconnect(void) {
-    leave();
+    // Leaving first: the watch may run inside the leave's ioctl and must
+    // not read the link going down as the AP's doing.
     netman_hal_lock();
     rp2_sta_leaving(&track, mp_hal_ticks_ms());
     netman_hal_unlock();
+    rp2_held_interrupt_t held = rp2_hold_interrupt();
+    leave();
+    rp2_release_interrupt(held);
     return NETMAN_OK;
 }
 

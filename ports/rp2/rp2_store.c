@@ -67,7 +67,9 @@ netman_err_t netman_hal_store_write(const uint8_t *data, size_t len) {
         mp_uint_t written = mp_stream_rw(file, (void *)data, len, &errcode, MP_STREAM_RW_WRITE);
         mp_stream_close(file);
         if (written != len) {
-            mp_raise_OSError(errcode);
+            // mp_stream_rw stops without an error when nothing more was
+            // written (py/stream.c): the filesystem is full.
+            mp_raise_OSError(errcode != 0 ? errcode : MP_ENOSPC);
         }
         mp_vfs_rename(mp_obj_new_str_from_cstr(STORE_TEMP), mp_obj_new_str_from_cstr(STORE_PATH));
         nlr_pop();
@@ -89,6 +91,9 @@ netman_err_t netman_hal_store_read(uint8_t *buf, size_t max, size_t *len) {
         int errcode;
         *len = mp_stream_rw(file, buf, max, &errcode, MP_STREAM_RW_READ);
         mp_stream_close(file);
+        if (errcode != 0) {
+            mp_raise_OSError(errcode);
+        }
         nlr_pop();
         return NETMAN_OK;
     }

@@ -108,6 +108,18 @@ static void wrong_keys_as_the_driver_sees_them(void) {
     seen = events_of(timeout, 3);
     rp2_sta_out_t last = tick_events(RP2_JOIN_ACTIVE, false, &seen);
     CHECK(is(last, RP2_OUT_DISCONNECTED, NETMAN_REASON_AUTH_FAILED) && last.leave);
+
+    // An AP with no room (802.11 reason 5) is not a wrong key.
+    rp2_chip_event_t full[] = { { .type = RP2_CHIP_EV_AUTH, .status = 0 }, { .type = RP2_CHIP_EV_DEAUTH_IND, .reason = 5 } };
+    rp2_sta_joining(&track, true, now);
+    seen = events_of(full, 2);
+    CHECK(is(tick_events(RP2_JOIN_ACTIVE, false, &seen), RP2_OUT_DISCONNECTED, NETMAN_REASON_ASSOC_FAILED));
+
+    // Our AP's key exchanges with its stations say nothing of the station's.
+    rp2_chip_event_t ap_side[] = { { .type = RP2_CHIP_EV_PSK_SUP, .status = 5, .itf = 1 },
+                                   { .type = RP2_CHIP_EV_PSK_SUP, .status = 8, .reason = 15, .itf = 1 } };
+    seen = events_of(ap_side, 2);
+    CHECK(seen.bits == 0 && seen.key_timeouts == 0);
 }
 
 static void no_network_and_the_join_bound(void) {
