@@ -227,46 +227,6 @@ void netman_hal_timer_cancel(void) {
     pendsv_resume();
 }
 
-netman_err_t netman_hal_espnow_active(bool active) {
-    (void)active;
-    return rp2_fail(NETMAN_ERR_NO_RADIO, "ESP-NOW needs an Espressif radio; the CYW43439 has none");
-}
-
-netman_err_t netman_hal_espnow_send(const uint8_t mac[NETMAN_MAC_LEN], const uint8_t *data, size_t len,
-    const uint8_t *key_id) {
-    (void)mac;
-    (void)data;
-    (void)len;
-    (void)key_id;
-    return netman_hal_espnow_active(true);
-}
-
-netman_err_t netman_hal_espnow_set_pmk(const uint8_t pmk[NETMAN_ESPNOW_KEY_LEN]) {
-    (void)pmk;
-    return netman_hal_espnow_active(true);
-}
-
-netman_err_t netman_hal_espnow_peer_set(const netman_espnow_peer_t *peer, bool add) {
-    (void)peer;
-    (void)add;
-    return netman_hal_espnow_active(true);
-}
-
-netman_err_t netman_hal_espnow_peer_del(const uint8_t mac[NETMAN_MAC_LEN]) {
-    (void)mac;
-    return netman_hal_espnow_active(true);
-}
-
-netman_err_t netman_hal_espnow_rate(uint8_t rate) {
-    (void)rate;
-    return netman_hal_espnow_active(true);
-}
-
-// Only ESP-NOW asks, and the CYW43439 has none.
-bool netman_hal_radio_started(void) {
-    return false;
-}
-
 // The CYW43439 takes a channel only for its AP (ap_channel); the station
 // follows the AP it joins and nothing else uses an idle channel (no ESP-NOW).
 netman_err_t netman_hal_set_channel(uint8_t channel) {
