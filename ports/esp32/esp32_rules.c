@@ -148,24 +148,30 @@ bool esp32_track_channel(esp32_sta_track_t *t, uint8_t channel) {
 
 esp32_open_plan_t esp32_rules_open(bool driver_started, bool mode_has_sta) {
     esp32_open_plan_t plan;
-    // MicroPython's network module (network_wlan.c) keeps a static
-    // `wifi_started` that only its own WLAN.active() changes, and its
-    // active(True) waits for STA_START without calling esp_wifi_start()
-    // again once that flag is set. So the driver must be left as network
-    // last saw it: a driver network started keeps running (its mode put
-    // back), one netman started is stopped again.
     plan.start_driver = !driver_started;
-    plan.stop_at_close = !driver_started;
     // The driver posts WIFI_EVENT_STA_START when it starts with the station
     // in its mode, or when the station is added to a running driver
     // (network_wlan.c's active() waits for it in both cases); a station
     // already running has had its STA_START.
     plan.wait_sta_start = !(driver_started && mode_has_sta);
-    // Its handler calls esp_wifi_connect() on every STA_DISCONNECTED while
-    // `wifi_sta_connect_requested` is set (any WLAN.connect() this boot),
-    // and only WLAN.disconnect() clears it: with the driver started by
-    // network, a connect may have set it.
-    plan.clear_reconnect = driver_started && mode_has_sta;
+    return plan;
+}
+
+esp32_close_plan_t esp32_rules_close(bool network_started, bool started_at_open, uint8_t open_mode) {
+    esp32_close_plan_t plan;
+    // MicroPython's network module (network_wlan.c, v1.28.0) keeps a static
+    // `wifi_started` that only its own network_wlan_active() changes: set,
+    // active(True) skips esp_wifi_start() and waits for a STA_START that a
+    // stopped driver never posts; unset, active(False) skips esp_wifi_stop()
+    // and waits for a STA_STOP that a running driver never posts. So the
+    // driver is left running exactly when network believes it is: whoever
+    // started it, and also when the application called active(True) on a
+    // driver netman had started.
+    plan.stop_driver = !network_started;
+    // network started it before us: its mode back. It started it while we
+    // ran: from its `wifi_started` unset it set the mode to the interface it
+    // activated, the station (our AP goes with netman).
+    plan.mode = started_at_open ? open_mode : ESP32_MODE_STA;
     return plan;
 }
 

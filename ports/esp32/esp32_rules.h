@@ -5,7 +5,7 @@
  * MicroPython's own network module, and when an mDNS change must wait until
  * the event loop's dispatch is over. No ESP-IDF header here: the host suite
  * runs these functions over the event sequences the driver produces
- * (tests/esp32/test_rules.c), and netman_hal_esp32.c checks at build time that
+ * (tests/c/test_esp32_rules.c), and netman_hal_esp32.c checks at build time that
  * the reason numbers below are the driver's.
  */
 #ifndef NETMAN_ESP32_RULES_H
@@ -109,17 +109,33 @@ bool esp32_track_channel(esp32_sta_track_t *t, uint8_t channel);
 
 // ---- sharing the driver with MicroPython's network module ------------------------
 
+// The driver's modes (wifi_mode_t, esp_wifi_types_generic.h: bits, which
+// network_wlan.c relies on too).
+enum {
+    ESP32_MODE_NULL = 0,
+    ESP32_MODE_STA = 1,
+    ESP32_MODE_AP = 2,
+};
+
 typedef struct {
     bool start_driver;      // call esp_wifi_start()
     bool wait_sta_start;    // wait for WIFI_EVENT_STA_START before any request
-    bool stop_at_close;     // esp_wifi_stop() at close; else restore the mode
-    bool clear_reconnect;   // have network's WLAN.disconnect() end its auto-reconnect
 } esp32_open_plan_t;
 
 // How netman_hal_open() takes the driver: driver_started is whether
 // esp_wifi_start() ran already (network.WLAN(...).active(True)), mode_has_sta
 // whether the station interface is in the driver's mode.
 esp32_open_plan_t esp32_rules_open(bool driver_started, bool mode_has_sta);
+
+typedef struct {
+    bool stop_driver;       // esp_wifi_stop(); else keep it running, in `mode`
+    uint8_t mode;           // ESP32_MODE_*
+} esp32_close_plan_t;
+
+// How netman_hal_close() leaves the driver: network_started is what network
+// believes (its `wifi_started`, read through WLAN.active()); started_at_open
+// and open_mode are the driver as netman_hal_open() found it.
+esp32_close_plan_t esp32_rules_close(bool network_started, bool started_at_open, uint8_t open_mode);
 
 // ---- mDNS and the event loop --------------------------------------------------------
 

@@ -5,12 +5,14 @@
  * their own files.
  *
  * The radio is the one MicroPython's `network` module drives: netman reuses
- * its netifs and driver, and leaves the driver as network last saw it
- * (esp32_rules_open()): started again by network.WLAN(...).active(True)
- * after netman stopped it, or still running, its mode put back, when network
- * had started it. A WLAN.connect() made earlier in the boot stops
- * reconnecting on its own once netman starts. Using both at the same time is
- * not supported: each would reconfigure the driver behind the other's back.
+ * its netifs and driver. netman_hal_open() ends network's own reconnect
+ * (WLAN.disconnect()), whatever the application did with network earlier in
+ * the boot; netman_hal_close() leaves the driver running exactly when network
+ * believes it runs (esp32_rules_close()), so that network.WLAN works at once
+ * afterwards. Driving the radio through both while netman runs is not
+ * supported (each reconfigures the driver behind the other's back), except
+ * that activating network's station on netman's radio leaves it running for
+ * network after netman stops.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +85,8 @@ SAME_REASON(SA_QUERY_TIMEOUT, SA_QUERY_TIMEOUT);
 SAME_REASON(NO_AP_FOUND_W_COMPATIBLE_SECURITY, NO_AP_FOUND_W_COMPATIBLE_SECURITY);
 SAME_REASON(NO_AP_FOUND_IN_AUTHMODE_THRESHOLD, NO_AP_FOUND_IN_AUTHMODE_THRESHOLD);
 SAME_REASON(NO_AP_FOUND_IN_RSSI_THRESHOLD, NO_AP_FOUND_IN_RSSI_THRESHOLD);
+_Static_assert((int)ESP32_MODE_NULL == (int)WIFI_MODE_NULL && (int)ESP32_MODE_STA == (int)WIFI_MODE_STA
+    && (int)ESP32_MODE_AP == (int)WIFI_MODE_AP, "wifi_mode_t");
 
 // How long netman_hal_open() waits for WIFI_EVENT_STA_START (it comes within
 // milliseconds; network.WLAN.active() waits without a bound).
@@ -98,7 +102,7 @@ static esp_event_handler_instance_t wifi_handler;
 static esp_event_handler_instance_t ip_handler;
 static esp_timer_handle_t core_timer;
 static wifi_mode_t open_mode;       // the driver's mode when we opened it
-static bool stop_at_close;          // we started the driver: stop it again
+static bool started_at_open;        // the driver was running when we opened it
 // The default event loop's task, the one context that dispatches our events.
 static TaskHandle_t event_task;
 
@@ -509,21 +513,41 @@ static void teardown(void) {
 }
 
 #if MICROPY_PY_NETWORK_WLAN
-// network's WLAN(STA_IF).disconnect(): the one way to clear its
-// `wifi_sta_connect_requested` (network_wlan.c), which otherwise has its
-// event handler reconnect on every STA_DISCONNECTED. It also leaves its
-// session, as our first join would. False if it raised.
-static bool network_leave(void) {
+// network.WLAN(interface).<method>() through network's public path, its
+// exception caught: false if it raised.
+static bool network_call(esp_interface_t interface, qstr method, mp_obj_t *result) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) != 0) {
         return false;
     }
-    mp_obj_t wlan = mp_call_function_0(MP_OBJ_FROM_PTR(&esp_network_wlan_type));
-    mp_obj_t method[2];
-    mp_load_method(wlan, MP_QSTR_disconnect, method);
-    mp_call_method_n_kw(0, 0, method);
+    mp_obj_t wlan = mp_call_function_1(MP_OBJ_FROM_PTR(&esp_network_wlan_type), MP_OBJ_NEW_SMALL_INT(interface));
+    mp_obj_t call[2];
+    mp_load_method(wlan, method, call);
+    *result = mp_call_method_n_kw(0, 0, call);
     nlr_pop();
     return true;
+}
+
+// network's WLAN(STA_IF).disconnect(): the one way to clear its
+// `wifi_sta_connect_requested` (network_wlan.c, network_wlan_disconnect()),
+// which otherwise has its event handler call esp_wifi_connect() on every
+// STA_DISCONNECTED. It clears the flag before it calls esp_wifi_disconnect(),
+// so also on a stopped driver, where it then raises (ESP_ERR_WIFI_NOT_STARTED).
+// True if it also left network's session or join (it did not raise).
+static bool network_leave(void) {
+    mp_obj_t none;
+    return network_call(ESP_IF_WIFI_STA, MP_QSTR_disconnect, &none);
+}
+
+// Whether network believes the driver runs: network_wlan_active() without
+// an argument answers false for both interfaces while its `wifi_started` is
+// unset, else whether the interface is in the driver's mode (never
+// WIFI_MODE_NULL while network has it started).
+static bool network_started(void) {
+    mp_obj_t sta_active = mp_const_false, ap_active = mp_const_false;
+    network_call(ESP_IF_WIFI_STA, MP_QSTR_active, &sta_active);
+    network_call(ESP_IF_WIFI_AP, MP_QSTR_active, &ap_active);
+    return sta_active == mp_const_true || ap_active == mp_const_true;
 }
 #endif
 
@@ -570,14 +594,14 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     open_mode = WIFI_MODE_NULL;
     esp_wifi_get_mode(&open_mode);
     esp32_open_plan_t plan = esp32_rules_open(driver_started, (open_mode & WIFI_MODE_STA) != 0);
-    stop_at_close = plan.stop_at_close;
+    started_at_open = driver_started;
     wifi_ap_record_t current;
     bool associated = esp_wifi_sta_get_ap_info(&current) == ESP_OK;
     bool network_left = false;
     #if MICROPY_PY_NETWORK_WLAN
-    if (plan.clear_reconnect) {
-        network_left = network_leave();
-    }
+    // Whatever the application did with network earlier in the boot (a
+    // WLAN.connect(), then perhaps active(False)): its reconnect ends here.
+    network_left = network_leave();
     #endif
     esp32_track_open(&sta, associated, network_left);
     sta_started = driver_started && (open_mode & WIFI_MODE_STA);
@@ -650,13 +674,19 @@ void netman_hal_close(void) {
         vTaskDelay(1);
     }
     teardown();
-    if (stop_at_close) {
+    #if MICROPY_PY_NETWORK_WLAN
+    bool network_has_it = network_started();
+    #else
+    bool network_has_it = started_at_open; // nobody else starts the driver
+    #endif
+    esp32_close_plan_t plan = esp32_rules_close(network_has_it, started_at_open, open_mode);
+    if (plan.stop_driver) {
         esp_wifi_stop();
     } else {
-        // network started the driver and believes it runs: keep it running
-        // as network had it, without our session.
+        // Kept running for network, without our session (its reconnect was
+        // ended at open: this leave stays left).
         esp_wifi_disconnect();
-        esp_wifi_set_mode(open_mode);
+        esp_wifi_set_mode(plan.mode);
     }
     // The EAP client holds pointers into the credentials the core drops next.
     esp32_eap_apply(NULL);

@@ -163,17 +163,35 @@ static void channel_moves(void) {
 }
 
 static void open_plans(void) {
-    // netman first in this boot: start, wait for STA_START, stop at close.
+    // netman first in this boot: start, wait for STA_START.
     esp32_open_plan_t p = esp32_rules_open(false, false);
-    CHECK(p.start_driver && p.wait_sta_start && p.stop_at_close && !p.clear_reconnect);
+    CHECK(p.start_driver && p.wait_sta_start);
     p = esp32_rules_open(false, true); // a mode set, driver never started
-    CHECK(p.start_driver && p.wait_sta_start && p.stop_at_close && !p.clear_reconnect);
+    CHECK(p.start_driver && p.wait_sta_start);
     // network.WLAN(STA_IF).active(True) before: leave it running, no second STA_START.
     p = esp32_rules_open(true, true);
-    CHECK(!p.start_driver && !p.wait_sta_start && !p.stop_at_close && p.clear_reconnect);
+    CHECK(!p.start_driver && !p.wait_sta_start);
     // Only network's AP was on: the station joins the running driver and starts.
     p = esp32_rules_open(true, false);
-    CHECK(!p.start_driver && p.wait_sta_start && !p.stop_at_close && !p.clear_reconnect);
+    CHECK(!p.start_driver && p.wait_sta_start);
+}
+
+static void close_plans(void) {
+    // netman alone this boot (or network's active(False) while it ran): stop.
+    esp32_close_plan_t c = esp32_rules_close(false, false, ESP32_MODE_NULL);
+    CHECK(c.stop_driver);
+    c = esp32_rules_close(false, true, ESP32_MODE_STA);
+    CHECK(c.stop_driver);
+    // boot.py's sta.active(True), then netman: running again in network's mode.
+    c = esp32_rules_close(true, true, ESP32_MODE_STA | ESP32_MODE_AP);
+    CHECK(!c.stop_driver && c.mode == (ESP32_MODE_STA | ESP32_MODE_AP));
+    c = esp32_rules_close(true, true, ESP32_MODE_AP);
+    CHECK(!c.stop_driver && c.mode == ESP32_MODE_AP);
+    // netman started it, then the application called sta.active(True): network
+    // believes it runs, so it keeps running (else its next active(True) waits
+    // for a STA_START forever), the station only.
+    c = esp32_rules_close(true, false, ESP32_MODE_NULL);
+    CHECK(!c.stop_driver && c.mode == ESP32_MODE_STA);
 }
 
 static void mdns_in_dispatch(void) {
@@ -196,6 +214,7 @@ int main(void) {
     a_left_association_stays_visible();
     channel_moves();
     open_plans();
+    close_plans();
     mdns_in_dispatch();
     CHECK_DONE();
 }

@@ -271,34 +271,64 @@ def station_checks(board: Board, report: Report, banner: str) -> None:
         return f"active(True) at once, its scan sees {ssids}"
     report.check("netman.stop() then network.WLAN(STA_IF).active(True)", network_after_stop)
 
-    def network_then_netman() -> str:
-        # boot.py's way first, then netman: network's own reconnect must not
-        # override netman's disconnect (issue 12, item 2).
+    def netman_leave_holds(before: str, before_answers: list[str]) -> None:
+        # What the application did with network first, then netman joins and
+        # leaves: network's own reconnect must not override netman's
+        # disconnect (issue 12, item 2).
         out = board.run(
-            "sta.connect('Espressif'); print(wait_for(sta.isconnected, 30000))\n"
-            "EV.clear(); netman.start(sta={'ssid': 'Espressif', 'got_ip': cb('got_ip'),"
+            before + "\nEV.clear(); netman.start(sta={'ssid': 'Espressif', 'got_ip': cb('got_ip'),"
             " 'disconnected': cb('disconnected')})\n"
             "print(wait_for(lambda: any(e[0] == 'got_ip' for e in EV), 30000))\n"
             "EV.clear(); netman.sta_disconnect(); time.sleep_ms(5000)\n"
             "print([e[0] for e in EV]); print(netman.sta_status()); print(sta.isconnected())", timeout=90)
-        joined, got_ip, order, status, connected = out.splitlines()
-        expect_equal(joined, "True")
-        expect_equal(got_ip, "True")
-        expect_equal(order, "['disconnected']")
-        expect_equal((status, connected), ("disconnected", "False"))
+        expect_equal(out.splitlines(), before_answers + ["True", "['disconnected']", "disconnected", "False"])
+
+    def network_then_netman() -> str:
+        netman_leave_holds("sta.connect('Espressif'); print(wait_for(sta.isconnected, 30000))", ["True"])
         return "WLAN.connect(), then netman joins, leaves and stays left for 5 s"
     report.check("network's WLAN.connect() before netman", network_then_netman)
 
-    def after_soft_reset() -> str:
-        board.run("netman.stop(); netman.start(sta={'ssid': 'Espressif'})\n"
-                  "print(wait_for(lambda: netman.sta_status() == 'connected', 30000))", timeout=60)
+    def connect_then_inactive_before_netman() -> str:
+        # network's reconnect flag stays set; netman starts the driver itself.
+        netman_leave_holds("netman.stop(); sta.connect('Espressif'); print(wait_for(sta.isconnected, 30000))\n"
+                           "sta.active(False); print(sta.active())", ["True", "False"])
+        return "WLAN.connect(), active(False), then netman starts the radio, joins, leaves, stays left for 5 s"
+    report.check("network's WLAN.connect() then active(False) before netman", connect_then_inactive_before_netman)
+
+    def network_activated_while_netman_runs() -> str:
+        # netman started the driver; the application then activates network's
+        # station on it (issue 12, item 1): network must work at once after
+        # netman.stop().
+        out = board.run(
+            "print(netman.sta_status() != 'inactive', sta.active())\n"
+            "sta.active(True); print(sta.active())\n"
+            "netman.stop(); t = time.ticks_ms(); sta.active(True); ms = time.ticks_diff(time.ticks_ms(), t)\n"
+            "print(b'Espressif' in set(n[0] for n in sta.scan()))\n"
+            "sta.connect('Espressif'); print(wait_for(sta.isconnected, 30000)); print(ms)", timeout=90)
+        *answers, ms = out.splitlines()
+        # netman running, network's station off; on; then its scan and join.
+        expect_equal(answers, ["True False", "True", "True", "True"])
+        return f"sta.active(True) on netman's radio; after netman.stop() active(True) in {ms} ms, scan, connect"
+    report.check("network.WLAN activated while netman runs, then netman.stop()", network_activated_while_netman_runs)
+
+    def soft_reset_then_network(activate_during: bool) -> str:
+        # netman starts the driver itself (network's station off first); a
+        # soft reset closes it; then network.WLAN must activate and connect.
+        joined = board.run("netman.stop(); network.WLAN(network.STA_IF).active(False)\n"
+                           "netman.start(sta={'ssid': 'Espressif'})\n"
+                           "print(wait_for(lambda: netman.sta_status() == 'connected', 30000))"
+                           + ("\nprint(network.WLAN(network.STA_IF).active(True))" if activate_during else ""),
+                           timeout=60)
+        expect_equal(joined.splitlines(), ["True"] * (2 if activate_during else 1))
         banner = board.soft_reset()
         board.run(HELPERS)
         out = board.run("sta = network.WLAN(network.STA_IF); sta.active(True); print(sta.active())\n"
                         "sta.connect('Espressif'); print(wait_for(sta.isconnected, 30000))", timeout=60)
         expect_equal(out.splitlines(), ["True", "True"])
         return f"after Ctrl-D ({banner.split(' on ')[0]}) network.WLAN activates and connects"
-    report.check("soft reset with netman running, then network.WLAN", after_soft_reset)
+    report.check("soft reset with netman running, then network.WLAN", lambda: soft_reset_then_network(False))
+    report.check("soft reset with netman running and network's station activated on its radio, then network.WLAN",
+                 lambda: soft_reset_then_network(True))
 
 
 ESPNOW_RECEIVER = r"""
