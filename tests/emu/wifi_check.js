@@ -446,6 +446,18 @@ except OSError as e:
 s.close()`));
                 return [out === "b'echo:route?'", `${out} (UDP to 203.0.113.7, relayed by the station's gateway to 127.0.0.1:${echo.port})`];
             });
+            await checks.check('after netman.stop(), network.WLAN(AP_IF) is MicroPython\'s own AP: PICOxxxx, WPA2 with "picoW123"', async () => {
+                const out = lastLine(await s.run(`netman.stop()
+import network
+ap = network.WLAN(network.AP_IF)
+ap.active(True)
+wait(lambda: ap.active(), 5000)
+print(ap.config("ssid"))`, 20000));
+                const { answer } = await s.station('laptop', out, 'picoW123');
+                const [said] = await within(answer, 30000, 'the laptop\'s join');
+                await s.run('ap.active(False)');
+                return [/^PICO[0-9A-F]{4}$/.test(out) && said === 'sta_got_ip', `ssid ${out}; a station with MicroPython's default key: ${said}`];
+            });
         } finally {
             echo.close();
         }
