@@ -301,7 +301,7 @@ def test_it_stops_with_the_network_and_iteration_ends(probe, air) -> None:
     dev.run("sn.start(channel=6)")
     dev.run("netman.stop()")
     assert dev.value("sn.active()") == "False"
-    air.client.wait_for("sniff", active=False)
+    air.client.wait_for("sniff", count=2, active=False)  # sn.stop()'s, then the stop's
     dev.rejects("sn.start()", "NetError", ["not started"])
 
 
