@@ -141,8 +141,8 @@ async function netmanChecks(checks, pico, repl) {
         return [clean && interrupted > 0, `${interrupted} of ${seen.length} interrupts landed inside start(); ${detail}`];
     });
     await checks.check('soft reset brings the REPL back with netman stopped', async () => {
-        // Something is running before the reset where the port lets it (today a managed start
-        // succeeds without a chip, issue 11); after it, nothing is, and start() is not refused.
+        // A start before the reset (without a chip it ends with no_radio); after the reset netman
+        // is stopped and start() is not refused as already started.
         await repl.run(outcome(START_FORMS[1][1]));
         const said = await repl.softReset();
         const out = verdicts(await repl.run('import netman\n' + outcome('netman.sta_status()') + '\n' + outcome(START_FORMS[1][1]) + '\nnetman.stop()'));

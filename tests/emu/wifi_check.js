@@ -107,8 +107,9 @@ class Scenario {
 
     // A Pico W with the chip, on the air; resolves at the raw REPL with PRELUDE run.
     async board({ image = this.options.firmware, switches = {}, portMap, ntpServer, prelude = PRELUDE } = {}) {
+        this.switches = { ...this.options.switches, ...switches };
         this.device = await cyw43.createCyw43Device({
-            airPath: this.air.path, name: 'picow', switches: { ...this.options.switches, ...switches }, portMap, ntpServer,
+            airPath: this.air.path, name: 'picow', switches: this.switches, portMap, ntpServer,
             log: (line) => this.options.verbose && console.log(`     ${line}`), trace: this.options.trace,
         });
         this.chip = this.device.chip;
@@ -139,6 +140,16 @@ class Scenario {
                 await this.repl.run('try:\n    netman.stop()\nexcept Exception:\n    pass', 10000).catch(() => {});
             }
             throw error;
+        }
+    }
+
+    // `body()` with some of the chip's switches changed; then the board's own again.
+    async withSwitches(changed, body) {
+        this.chip.setSwitches(changed);
+        try {
+            return await body();
+        } finally {
+            this.chip.setSwitches(Object.fromEntries(Object.keys(changed).map((name) => [name, this.switches[name]])));
         }
     }
 
@@ -248,6 +259,12 @@ const SCENARIOS = {
     async join(s, checks) {
         await s.openAir();
         await s.board();
+        // wait_for_sta(): the address, or the NetError's reason; the network stopped after.
+        const waitForSta = async (psk, ssid = HOME.ssid) => lastLine(await s.run(`try:
+    print(netman.wait_for_sta(ssid="${ssid}", psk="${psk}", timeout_ms=25000)[0])
+except netman.NetError as e:
+    print(e.reason)
+netman.stop()`, 40000));
         await checks.check('start() → connected → got_ip, in order, with the air\'s address', async () => {
             await s.run(`${STA}\nwait(lambda: 'got_ip' in names(), 20000)`);
             const events = await s.events();
@@ -262,29 +279,28 @@ const SCENARIOS = {
             return [out === 'connected home 6 wpa2_psk -55', out];
         });
         await checks.check('wrong PSK → NetError("auth_failed")', async () => {
-            const out = lastLine(await s.run('netman.stop()\ntry:\n    netman.wait_for_sta(ssid="home", psk="wrongpass1", timeout_ms=25000)\nexcept netman.NetError as e:\n    print(e.reason)', 40000));
+            await s.run('netman.stop()');
+            const out = await waitForSta('wrongpass1');
             return [out === 'auth_failed', out];
         });
         await checks.check('wrong PSK, the AP deauthenticating (reason 2) → NetError("auth_failed")', async () => {
-            s.chip.setSwitches({ wrongPsk: 'deauth_reason2' });
-            const out = lastLine(await s.run('try:\n    netman.wait_for_sta(ssid="home", psk="wrongpass1", timeout_ms=25000)\nexcept netman.NetError as e:\n    print(e.reason)', 40000));
-            s.chip.setSwitches({ wrongPsk: 'psk_sup_fail' });
+            const out = await s.withSwitches({ wrongPsk: 'deauth_reason2' }, () => waitForSta('wrongpass1'));
             return [out === 'auth_failed', out];
         });
         await checks.check('wrong PSK, the 4-way handshake timing out (the driver joins again and again) → NetError("auth_failed")', async () => {
-            s.chip.setSwitches({ wrongPsk: 'handshake_timeout', handshakeTimeoutMs: 1000 });
-            const out = lastLine(await s.run('try:\n    netman.wait_for_sta(ssid="home", psk="wrongpass1", timeout_ms=25000)\nexcept netman.NetError as e:\n    print(e.reason)', 40000));
-            s.chip.setSwitches({ wrongPsk: 'psk_sup_fail', handshakeTimeoutMs: null });
+            const out = await s.withSwitches({ wrongPsk: 'handshake_timeout', handshakeTimeoutMs: 1000 }, () => waitForSta('wrongpass1'));
             return [out === 'auth_failed', out];
         });
         await checks.check('a good AUTH after a bad one still joins (the driver\'s grace)', async () => {
-            s.chip.setSwitches({ badAuthFirst: true, joinEventGapMs: 150 });
-            const out = lastLine(await s.run('try:\n    print(netman.wait_for_sta(ssid="home", psk="secret123", timeout_ms=25000)[0])\nexcept netman.NetError as e:\n    print(e.reason)\nnetman.stop()', 40000));
-            s.chip.setSwitches({ badAuthFirst: false, joinEventGapMs: 2 });
+            const out = await s.withSwitches({ badAuthFirst: true, joinEventGapMs: 150 }, () => waitForSta(HOME.psk));
             return [out.startsWith('127.77.0.'), out];
         });
         await checks.check('unknown SSID → NetError("no_ap_found")', async () => {
-            const out = lastLine(await s.run('try:\n    netman.wait_for_sta(ssid="nobody", psk="secret123", timeout_ms=25000)\nexcept netman.NetError as e:\n    print(e.reason)', 40000));
+            const out = await waitForSta(HOME.psk, 'nobody');
+            return [out === 'no_ap_found', out];
+        });
+        await checks.check('unknown SSID, the chip ending the join with SET_SSID status 1 (FAIL), no AP answering → NetError("no_ap_found")', async () => {
+            const out = await s.withSwitches({ noNetwork: 'fail' }, () => waitForSta(HOME.psk, 'nobody'));
             return [out === 'no_ap_found', out];
         });
     },
@@ -295,8 +311,7 @@ const SCENARIOS = {
         await s.run(`${STA}\nwait(lambda: 'got_ip' in names(), 20000)`);
         for (const [apLeave, reason, linkDownDelayMs] of [['deauth_ind', 3, 0], ['disassoc_ind', 8, 0], ['deauth_ind', 2, 0], ['deauth_ind', 3, 1000]]) {
             const late = linkDownDelayMs ? `, LINK down ${linkDownDelayMs} ms later` : '';
-            await checks.check(`AP-side ${apLeave} (reason ${reason}${late}) → disconnected, ap_left, within ${AP_LEFT_BOUND_MS} ms of the chip's ${apLeave.toUpperCase()}`, async () => {
-                s.chip.setSwitches({ apLeave, apLeaveReason: reason, linkDownDelayMs });
+            await checks.check(`AP-side ${apLeave} (reason ${reason}${late}) → disconnected, ap_left, within ${AP_LEFT_BOUND_MS} ms of the chip's ${apLeave.toUpperCase()}`, () => s.withSwitches({ apLeave, apLeaveReason: reason, linkDownDelayMs }, async () => {
                 const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
                 await s.air.control.call('deauth', { ssid: 'home' });
                 await s.run(`wait(lambda: "disconnected" in names()[${n}:], 12000)`);
@@ -311,7 +326,7 @@ const SCENARIOS = {
                 // back for the next one
                 await s.run('netman.sta_connect()\nwait(lambda: names()[-1:] == ["got_ip"], 20000)');
                 return [ok, `${events.map((e) => e[1]).join(' → ')}; reason ${out}; ${delay === null ? 'no disconnect' : `${delay.toFixed(0)} ms after the chip's ${apLeave.toUpperCase()}`}`];
-            });
+            }));
         }
         await checks.check(`AP down → beacon_timeout (degraded) → disconnected(beacon_timeout) after ~${BEACON_GIVE_UP_MS / 1000} s → back when it returns`, async () => {
             const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
@@ -327,6 +342,66 @@ const SCENARIOS = {
             const dc = events.find((e) => e[1] === 'disconnected');
             const ok = degraded === 'degraded' && reason === 'beacon_timeout' && order === 'beacon_timeout → disconnected → connected → got_ip';
             return [ok, `${order}; status ${degraded} while the AP was gone, reason ${reason}, disconnected ${bt && dc ? (dc[0] - bt[0]).toFixed(0) : '?'} ms after the beacon timeout`];
+        });
+        // As the host build (tests/test_netsim.py, test_set_psk...): the AP sends its stations away,
+        // and joining it again with the old PSK fails.
+        await checks.check('PSK changed on the AP → disconnected(ap_left); joining again with the old PSK → disconnected(auth_failed)', async () => {
+            const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
+            await s.air.control.call('set_psk', { ssid: 'home', psk: 'changed-psk1' });
+            const left = lastLine(await s.run(`wait(lambda: "disconnected" in names()[${n}:], 12000)\nprint(netman.info()["disconnect_reason"])`));
+            const refused = lastLine(await s.run(`netman.sta_connect()\nwait(lambda: names()[${n}:].count("disconnected") == 2, 25000)
+print(netman.info()["disconnect_reason"], netman.sta_status())`, 40000));
+            const events = await s.events(n);
+            const order = events.map((e) => e[1]).join(' → ');
+            const airSaid = (await s.air.control.history('sta_disconnected')).slice(-2).map((e) => e.reason).join(', ');
+            await s.air.control.call('set_psk', { ssid: 'home', psk: HOME.psk });
+            await s.run('netman.sta_connect()\nwait(lambda: names()[-1:] == ["got_ip"], 20000)');
+            return [left === 'ap_left' && refused === 'auth_failed disconnected' && order === 'disconnected → disconnected',
+                `${order}; reasons ${left}, then ${refused}; the air: ${airSaid}`];
+        });
+        await checks.check('PSK changed, no disconnected callback: netman rejoins by itself, auth_failed each time; the old PSK back → got_ip', async () => {
+            // stats() counts from start(): r0 is before the change.
+            await s.run(`netman.stop()\nEV.clear()\nnetman.start(sta=dict(ssid="home", psk="${HOME.psk}", connected=CB["connected"], got_ip=CB["got_ip"]))
+wait(lambda: 'got_ip' in names(), 20000)
+def dr():
+    return netman.stats()["disconnect_reasons"]
+r0 = dr()`);
+            const refusedBefore = (await s.air.control.history('auth_refused')).length;
+            await s.air.control.call('set_psk', { ssid: 'home', psk: 'changed-psk1' });
+            const out = lastLine(await s.run(`wait(lambda: dr()["auth_failed"] - r0["auth_failed"] >= 2, 25000)
+r = dr()
+print(r["ap_left"] - r0["ap_left"], r["auth_failed"] - r0["auth_failed"] >= 2, netman.info()["disconnect_reason"], netman.sta_status() in ("connecting", "disconnected"))`, 40000));
+            const refusals = (await s.air.control.history('auth_refused')).length - refusedBefore;
+            const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
+            await s.air.control.call('set_psk', { ssid: 'home', psk: HOME.psk });
+            const back = lastLine(await s.run(`wait(lambda: "got_ip" in names()[${n}:], 20000)\nprint(netman.sta_status())`, 30000));
+            const events = (await s.events()).map((e) => e[1]).join(' → ');
+            return [out === '1 True auth_failed True' && back === 'connected' && events === 'connected → got_ip → connected → got_ip',
+                `ap_left, auth_failed >= 2, reason, not joined: ${out}; the air refused ${refusals} join(s); PSK back: ${back}; ${events}`];
+        });
+        // As the host build (tests/test_netsim.py, test_dhcp_failure...; tests/test_sta_complete.py,
+        // test_wait_for_sta_times_out_when_dhcp_never_answers): associated, no address, a timeout.
+        await checks.check('DHCP failing → connected, no got_ip, status associated; wait_for_sta() → NetError("timeout")', async () => {
+            await s.run('netman.sta_disconnect()\nwait(lambda: netman.sta_status() == "disconnected", 5000)');
+            await s.air.control.call('dhcp_fail', { enabled: true });
+            const n = parseInt(lastLine(await s.run('print(len(EV))')), 10);
+            const out = lastLine(await s.run(`netman.sta_connect()
+wait(lambda: "connected" in names()[${n}:], 20000)
+time.sleep_ms(3000)
+st = netman.sta_status()
+try:
+    netman.wait_for_sta(timeout_ms=2000)
+    w = "no error"
+except netman.NetError as e:
+    w = e.reason
+print(st, netman.info()["ip"], w)`, 40000));
+            const events = await s.events(n);
+            const order = events.map((e) => e[1]).join(' → ');
+            const noOffer = (await s.air.control.history('dhcp_no_offer')).length;
+            await s.air.control.call('dhcp_fail', { enabled: false });
+            await s.run('netman.sta_disconnect()\nwait(lambda: netman.sta_status() == "disconnected", 5000)\nnetman.sta_connect()\nwait(lambda: names()[-1:] == ["got_ip"], 20000)');
+            return [order === 'connected' && out === 'associated None timeout' && noOffer > 0,
+                `${order}; then status, ip, wait_for_sta: ${out}; the air refused ${noOffer} lease(s)`];
         });
     },
 
@@ -390,9 +465,9 @@ print(netman.sta_status(), r)`));
         await s.run('netman.stop()');
         for (const [what, switches] of [['scanned', { escanWhileJoining: 'allow' }], ['refused by the chip', { escanWhileJoining: 'refuse' }],
             ['aborted by the chip', { escanWhileJoining: 'abort' }], ['completed with final status 4', { escanFinalStatus: 4 }]]) {
-            await checks.check(`a scan during a join ends (the chip: ${what})`, async () => {
-                // A join that takes a second of the board's time, whatever the air's pace.
-                s.chip.setSwitches({ escanWhileJoining: 'allow', escanFinalStatus: 0, joinLatencyMs: 1000, ...switches });
+            // A join that takes a second of the board's time, whatever the air's pace.
+            const during = { escanWhileJoining: 'allow', escanFinalStatus: 0, joinLatencyMs: 1000, ...switches };
+            await checks.check(`a scan during a join ends (the chip: ${what})`, () => s.withSwitches(during, async () => {
                 const out = lastLine(await s.run(`${STA}
 time.sleep_ms(5)
 t = time.ticks_ms()
@@ -403,10 +478,9 @@ except netman.NetError as e:
     res = e.reason
 print(res, time.ticks_diff(time.ticks_ms(), t))
 netman.stop()`, SCAN_BOUND_MS + 5000));
-                s.chip.setSwitches({ escanWhileJoining: 'allow', escanFinalStatus: 0, joinLatencyMs: 0 });
                 const [res, ms] = [out.split(' ').slice(0, -1).join(' '), Number(out.split(' ').pop())];
                 return [ms <= SCAN_BOUND_MS && /^(result \d+|scan_failed|scan_canceled|busy)$/.test(res), `${res} after ${ms} ms`];
-            });
+            }));
         }
     },
 
