@@ -16,7 +16,6 @@
 #include "rp2_port.h"
 
 static const netman_mdns_config_t *active_config;   // valid until netman_hal_mdns_stop()
-static char name[NETMAN_MDNS_NAME_MAX + 1];
 static uint16_t suffix;
 static uint8_t service_count;
 static s8_t service_slots[NETMAN_MDNS_MAX_SERVICES];
@@ -38,6 +37,7 @@ static void on_name_result(struct netif *netif, u8_t result, s8_t slot) {
     }
     if (result == MDNS_PROBING_CONFLICT) {
         suffix = suffix == 0 ? 2 : suffix + 1;
+        char name[NETMAN_MDNS_NAME_MAX + 1]; // lwIP copies it (mdns.c, mdns_resp_rename_netif)
         snprintf(name, sizeof(name), "%.*s-%u", NETMAN_MDNS_NAME_MAX - 6, active_config->hostname, suffix);
         mdns_resp_rename_netif(netif, name);
     } else if (suffix != 0) {
@@ -74,8 +74,8 @@ netman_err_t netman_hal_mdns_start(const netman_mdns_config_t *config, uint32_t 
     remove_services(netif);
     active_config = config;
     suffix = 0;
-    snprintf(name, sizeof(name), "%s", config->hostname);
-    if (mdns_resp_rename_netif(netif, name) != ERR_OK && mdns_resp_add_netif(netif, name) != ERR_OK) {
+    if (mdns_resp_rename_netif(netif, config->hostname) != ERR_OK
+        && mdns_resp_add_netif(netif, config->hostname) != ERR_OK) {
         active_config = NULL;
         result = rp2_fail(NETMAN_ERR_IO, "lwIP's mDNS responder refused the hostname");
     }

@@ -4,7 +4,6 @@
  * temporary file renamed over the old one, so a reset mid-write leaves the
  * old blob or the new one.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "py/builtin.h"
@@ -22,9 +21,6 @@ const char *netman_hal_store_location(void) {
     return "file " STORE_PATH " on the board's filesystem";
 }
 
-// The last failure, with the OS error behind it (what rp2_fail points at).
-static char store_error[80];
-
 // The errno of the OSError the VFS raised (littlefs and FAT raise OSError with
 // an MP_E* code: extmod/vfs_lfsx.c, extmod/vfs_fat.c), or 0 for anything else.
 static int os_error_of(void *exception) {
@@ -36,22 +32,29 @@ static int os_error_of(void *exception) {
     return mp_obj_get_int_maybe(mp_obj_exception_get_value(exc), &code) ? (int)code : 0;
 }
 
-static netman_err_t store_fail(const char *what, int os_error) {
-    const char *why;
-    switch (os_error) {
-        case MP_ENOSPC: why = "no space left on the filesystem (ENOSPC)"; break;
-        case MP_EROFS: why = "the filesystem is read-only (EROFS)"; break;
-        case MP_ENODEV: why = "no filesystem mounted at / (ENODEV)"; break;
-        case MP_EIO: why = "flash I/O error (EIO)"; break;
-        case MP_ENOENT: why = "no such file (ENOENT)"; break;
-        default: why = NULL; break;
+// Constant texts, so that no buffer is kept for them.
+#define STORE_FAILURE(what, why) what " " STORE_PATH ": " why
+static const struct {
+    int os_error;
+    const char *write;
+    const char *read;
+} store_failures[] = {
+    { MP_ENOSPC, STORE_FAILURE("cannot write", "no space left on the filesystem (ENOSPC)"),
+      STORE_FAILURE("cannot read", "no space left on the filesystem (ENOSPC)") },
+    { MP_EROFS, STORE_FAILURE("cannot write", "the filesystem is read-only (EROFS)"),
+      STORE_FAILURE("cannot read", "the filesystem is read-only (EROFS)") },
+    { MP_ENODEV, STORE_FAILURE("cannot write", "no filesystem mounted at / (ENODEV)"),
+      STORE_FAILURE("cannot read", "no filesystem mounted at / (ENODEV)") },
+    { MP_EIO, STORE_FAILURE("cannot write", "flash I/O error (EIO)"), STORE_FAILURE("cannot read", "flash I/O error (EIO)") },
+    { 0, STORE_FAILURE("cannot write", "OS error"), STORE_FAILURE("cannot read", "OS error") },
+};
+
+static netman_err_t store_fail(bool writing, int os_error) {
+    size_t i = 0;
+    while (store_failures[i].os_error != 0 && store_failures[i].os_error != os_error) {
+        i++;
     }
-    if (why != NULL) {
-        snprintf(store_error, sizeof(store_error), "%s " STORE_PATH ": %s", what, why);
-    } else {
-        snprintf(store_error, sizeof(store_error), "%s " STORE_PATH ": OS error %d", what, os_error);
-    }
-    return rp2_fail(NETMAN_ERR_IO, store_error);
+    return rp2_fail(NETMAN_ERR_IO, writing ? store_failures[i].write : store_failures[i].read);
 }
 
 static mp_obj_t open_file(const char *path, const char *mode) {
@@ -81,7 +84,7 @@ netman_err_t netman_hal_store_write(const uint8_t *data, size_t len) {
         mp_vfs_remove(mp_obj_new_str_from_cstr(STORE_TEMP));
         nlr_pop();
     }
-    return store_fail("cannot write", os_error);
+    return store_fail(true, os_error);
 }
 
 netman_err_t netman_hal_store_read(uint8_t *buf, size_t max, size_t *len) {
@@ -101,7 +104,7 @@ netman_err_t netman_hal_store_read(uint8_t *buf, size_t max, size_t *len) {
     if (os_error == MP_ENOENT) {
         return rp2_fail(NETMAN_ERR_STATE, "nothing stored in " STORE_PATH);
     }
-    return store_fail("cannot read", os_error);
+    return store_fail(false, os_error);
 }
 
 netman_err_t netman_hal_store_erase(void) {
