@@ -73,7 +73,10 @@ static rp2_sta_out_t step_joining(rp2_sta_track_t *t, const rp2_sta_sample_t *s,
             // SET_SSID status 3: nobody serves the SSID (cyw43_ctrl.c).
             return disconnected(t, NETMAN_REASON_NO_AP_FOUND, false);
         case RP2_JOIN_FAIL:
-            return disconnected(t, t->ap_answered ? answered_reason(t) : NETMAN_REASON_ASSOC_FAILED, false);
+            // SET_SSID with a status other than 0 and 3 (cyw43_ctrl.c). With
+            // no AP having answered, none was found: the firmware may end an
+            // unknown SSID's join so (status 1) rather than with 3.
+            return disconnected(t, t->ap_answered ? answered_reason(t) : NETMAN_REASON_NO_AP_FOUND, false);
         case RP2_JOIN_DOWN:
             // The driver dropped the join itself: after a DEAUTH_IND with
             // reason 2 it disassociates, and the DISASSOC event clears the

@@ -127,8 +127,13 @@ static void no_network_and_the_join_bound(void) {
     rp2_sta_joining(&track, true, now);
     CHECK(is(tick(RP2_JOIN_ACTIVE, false, false, 0), RP2_OUT_NONE, 0));
     CHECK(is(tick(RP2_JOIN_NONET, false, false, 0), RP2_OUT_DISCONNECTED, NETMAN_REASON_NO_AP_FOUND));
-    // SET_SSID other failure: FAIL.
+    // SET_SSID other failure: FAIL. With no AP having answered (the chip
+    // ends an unknown SSID's join so too), nobody was found; after an AP
+    // authenticated us, it refused the association.
     rp2_sta_joining(&track, false, now);
+    CHECK(is(tick(RP2_JOIN_FAIL, false, false, 0), RP2_OUT_DISCONNECTED, NETMAN_REASON_NO_AP_FOUND));
+    rp2_sta_joining(&track, false, now);
+    CHECK(is(tick(RP2_JOIN_ACTIVE, false, false, RP2_EV_AUTH_OK), RP2_OUT_NONE, 0));
     CHECK(is(tick(RP2_JOIN_FAIL, false, false, 0), RP2_OUT_DISCONNECTED, NETMAN_REASON_ASSOC_FAILED));
     // Nothing at all for 20 s: nobody answered.
     rp2_sta_joining(&track, true, now);
