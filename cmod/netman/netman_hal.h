@@ -439,5 +439,8 @@ void netman_core_sniffer_rx(uint8_t channel, int8_t rssi, const uint8_t *frame, 
 // port that joins later than it was asked to (rp2, a join asked from driver
 // context).
 void netman_sta_get_params(netman_sta_params_t *params);
+// The SNTP server netman_hal_sntp_start() was last given ("" for DHCP's),
+// for a port that looks it up again later; also from driver context.
+void netman_sntp_get_host(char host[NETMAN_SNTP_HOST_MAX + 1]);
 
 #endif // NETMAN_HAL_H

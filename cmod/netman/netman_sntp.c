@@ -80,6 +80,12 @@ void netman_sntp_reset(void) {
     netman_hal_unlock();
 }
 
+void netman_sntp_get_host(char host[NETMAN_SNTP_HOST_MAX + 1]) {
+    netman_hal_lock();
+    memcpy(host, config.host, NETMAN_SNTP_HOST_MAX + 1);
+    netman_hal_unlock();
+}
+
 void netman_sntp_get(netman_sntp_config_t *c, netman_sntp_info_t *i) {
     netman_hal_lock();
     *c = config;

@@ -7,8 +7,15 @@
 #include <string.h>
 
 #include "py/mphal.h"
+#include "py/runtime.h"
 
 #include "netman_core.h"
+
+// The join parameters (PSK included) live on the GC heap from the first
+// netman_sta_set_params() of a session to netman_sta_reset() at close.
+MP_REGISTER_ROOT_POINTER(void *netman_sta_params);
+
+#define STA_PARAMS() ((netman_sta_params_t *)MP_STATE_VM(netman_sta_params))
 
 // Longest backoff doubling step, so the shift cannot overflow.
 #define BACKOFF_MAX_SHIFT (20)
@@ -16,7 +23,6 @@
 netman_counters_t netman_counters;
 
 static netman_sta_info_t sta;
-static netman_sta_params_t sta_params;
 static bool sta_params_set;
 static bool sta_auto_reconnect;
 static uint32_t backoff_initial_ms;
@@ -114,8 +120,10 @@ netman_action_t netman_sta_apply_locked(const netman_event_t *event) {
             sta.associated = true;
             sta.have_ip = false;
             sta.assoc = event->u.assoc;
-            sta.ssid_len = sta_params.ssid_len;
-            memcpy(sta.ssid, sta_params.ssid, sta_params.ssid_len);
+            if (STA_PARAMS() != NULL) {
+                sta.ssid_len = STA_PARAMS()->ssid_len;
+                memcpy(sta.ssid, STA_PARAMS()->ssid, sta.ssid_len);
+            }
             sta.connected_at_ms = mp_hal_ticks_ms();
             break;
         case NETMAN_EV_STA_GOT_IP:
@@ -154,8 +162,8 @@ netman_action_t netman_sta_apply_locked(const netman_event_t *event) {
 
 void netman_sta_reset(void) {
     netman_hal_lock();
-    // The PSK must not outlive the session in memory.
-    memset(&sta_params, 0, sizeof(sta_params));
+    netman_sta_params_t *params = STA_PARAMS();
+    MP_STATE_VM(netman_sta_params) = NULL;
     memset(&sta, 0, sizeof(sta));
     sta_params_set = false;
     sta_auto_reconnect = false;
@@ -164,6 +172,11 @@ void netman_sta_reset(void) {
     reconnect_limit = -1;
     reconnects_made = 0;
     netman_hal_unlock();
+    if (params != NULL) {
+        // The PSK must not outlive the session in memory.
+        memset(params, 0, sizeof(*params));
+        m_del_obj(netman_sta_params_t, params);
+    }
 }
 
 void netman_sta_activate(void) {
@@ -172,16 +185,27 @@ void netman_sta_activate(void) {
     netman_hal_unlock();
 }
 
+// The MicroPython thread (it may allocate).
 void netman_sta_set_params(const netman_sta_params_t *params) {
+    if (STA_PARAMS() == NULL) {
+        netman_sta_params_t *block = m_new_obj(netman_sta_params_t);
+        netman_hal_lock();
+        MP_STATE_VM(netman_sta_params) = block;
+        netman_hal_unlock();
+    }
     netman_hal_lock();
-    sta_params = *params;
+    *STA_PARAMS() = *params;
     sta_params_set = params->ssid_len > 0;
     netman_hal_unlock();
 }
 
 void netman_sta_get_params(netman_sta_params_t *params) {
     netman_hal_lock();
-    *params = sta_params;
+    if (STA_PARAMS() != NULL) {
+        *params = *STA_PARAMS();
+    } else {
+        memset(params, 0, sizeof(*params));
+    }
     netman_hal_unlock();
 }
 
@@ -221,8 +245,8 @@ static void cancel_pending_reconnect_locked(void) {
 
 netman_err_t netman_sta_join(void) {
     netman_sta_params_t params;
+    netman_sta_get_params(&params);
     netman_hal_lock();
-    params = sta_params;
     sta.status = NETMAN_STA_CONNECTING;
     netman_hal_unlock();
     netman_err_t err = netman_hal_sta_connect(&params);

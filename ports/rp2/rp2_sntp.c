@@ -8,7 +8,6 @@
  * address, or — with no host configured — the first NTP server DHCP offered. A valid
  * answer sets the board's clock, then the event carries the time.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "py/mphal.h"
@@ -25,7 +24,6 @@
 
 static struct {
     bool active;
-    char host[NETMAN_SNTP_HOST_MAX + 1];
     uint16_t port;
     uint32_t interval_ms;
     struct udp_pcb *pcb;
@@ -116,7 +114,11 @@ static bool resolve(uint32_t now_ms) {
     if (sntp.resolved) {
         return true;
     }
-    if (sntp.host[0] == '\0') {
+    // The name is the core's (not kept here: static RAM); lwIP copies it
+    // (dns.c, dns_enqueue).
+    char host[NETMAN_SNTP_HOST_MAX + 1];
+    netman_sntp_get_host(host);
+    if (host[0] == '\0') {
         if (ip4_addr_isany_val(dhcp_ntp_server)) {
             post_failure(NETMAN_REASON_NO_SERVER, now_ms);
             return false;
@@ -125,7 +127,7 @@ static bool resolve(uint32_t now_ms) {
         sntp.resolved = true;
         return true;
     }
-    err_t err = dns_gethostbyname(sntp.host, &sntp.server, on_resolved, (void *)sntp.generation);
+    err_t err = dns_gethostbyname(host, &sntp.server, on_resolved, (void *)sntp.generation);
     if (err == ERR_OK) {
         sntp.resolved = true;
     } else if (err == ERR_INPROGRESS) {
@@ -174,11 +176,11 @@ void rp2_sntp_watch(uint32_t now_ms) {
 }
 
 netman_err_t netman_hal_sntp_start(const char *host, uint16_t port, uint32_t interval_ms) {
+    (void)host; // read from the core when it is looked up (netman_sntp_get_host)
     // From the MicroPython thread or the watch: lwIP's lock is the PendSV lock.
     MICROPY_PY_LWIP_ENTER
     end_request();
     sntp.generation++;
-    snprintf(sntp.host, sizeof(sntp.host), "%s", host);
     sntp.port = port;
     sntp.interval_ms = interval_ms;
     sntp.resolved = false;
