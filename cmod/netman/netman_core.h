@@ -290,8 +290,6 @@ netman_espnow_result_t netman_espnow_peer_get(const uint8_t *mac, netman_espnow_
 netman_espnow_result_t netman_espnow_peer_del(const uint8_t *mac);
 // The peer at `index` (0, 1, ... in the table's order); false past the last.
 bool netman_espnow_peer_at(size_t index, netman_espnow_peer_t *peer);
-bool netman_espnow_irq_arm_locked(void);
-void netman_espnow_irq_schedule(void);
 void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg);
 // The soft reset ends the VM: forget its peer device table and irq.
 void netman_espnow_forget_vm(void);

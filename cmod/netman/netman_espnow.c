@@ -34,6 +34,8 @@ typedef struct {
 } espnow_state_t;
 
 MP_REGISTER_ROOT_POINTER(void *netman_espnow);
+// The irq's burst (netman_burst.h).
+MP_REGISTER_ROOT_POINTER(void *netman_espnow_burst);
 
 #define STATE() ((espnow_state_t *)MP_STATE_VM(netman_espnow))
 
@@ -100,10 +102,11 @@ void netman_core_espnow_rx(const uint8_t mac[NETMAN_MAC_LEN], int8_t rssi, const
     memcpy(rec + 8, &now, 4);
     memcpy(rec + RECORD_HEAD, data, len);
     stats.rx_packets++;
-    bool notify = netman_espnow_irq_arm_locked();
+    netman_burst_t *burst = MP_STATE_VM(netman_espnow_burst);
+    bool notify = netman_burst_arm_locked(burst);
     netman_hal_unlock();
     if (notify) {
-        netman_espnow_irq_schedule();
+        netman_burst_schedule(burst);
     }
 }
 
@@ -272,16 +275,6 @@ netman_espnow_result_t netman_espnow_peer_del(const uint8_t *mac) {
 }
 
 // ---- irq: scheduled once per burst (netman_burst.c) --------------------------
-
-MP_REGISTER_ROOT_POINTER(void *netman_espnow_burst);
-
-bool netman_espnow_irq_arm_locked(void) {
-    return netman_burst_arm_locked(MP_STATE_VM(netman_espnow_burst));
-}
-
-void netman_espnow_irq_schedule(void) {
-    netman_burst_schedule(MP_STATE_VM(netman_espnow_burst));
-}
 
 void netman_espnow_set_irq(mp_obj_t handler, mp_obj_t arg) {
     netman_burst_set((netman_burst_t **)&MP_STATE_VM(netman_espnow_burst), handler, arg);
