@@ -5,15 +5,15 @@
  * as SNIFF_RX, which goes straight into the core's ring. RAW_TX hands it a
  * frame to put on the air on the device's channel.
  */
-#include <string.h>
 
 #include "netman_hal.h"
 #include "host_port.h"
 
-netman_err_t netman_hal_sniffer_start(const netman_sniffer_params_t *params) {
+// SNIFF: on, types, dwell_ms (big endian), channels.
+static netman_err_t send_sniff(bool on, const netman_sniffer_params_t *params) {
     air_frame_t frame;
     air_frame_begin(&frame, AIR_MSG_SNIFF);
-    air_frame_put_u8(&frame, 1);
+    air_frame_put_u8(&frame, on);
     air_frame_put_u8(&frame, params->filter.types);
     air_frame_put_u8(&frame, params->dwell_ms >> 8);
     air_frame_put_u8(&frame, params->dwell_ms & 0xff);
@@ -21,15 +21,13 @@ netman_err_t netman_hal_sniffer_start(const netman_sniffer_params_t *params) {
     return host_send_frame(&frame);
 }
 
+netman_err_t netman_hal_sniffer_start(const netman_sniffer_params_t *params) {
+    return send_sniff(true, params);
+}
+
 void netman_hal_sniffer_stop(void) {
-    air_frame_t frame;
-    air_frame_begin(&frame, AIR_MSG_SNIFF);
-    air_frame_put_u8(&frame, 0);
-    air_frame_put_u8(&frame, 0);
-    air_frame_put_u8(&frame, 0);
-    air_frame_put_u8(&frame, 0);
-    air_frame_put_str(&frame, NULL, 0);
-    host_send_frame(&frame); // a radio already gone hears nothing anyway
+    static const netman_sniffer_params_t none;
+    send_sniff(false, &none); // a radio already gone hears nothing anyway
 }
 
 netman_err_t netman_hal_send_raw(const uint8_t *data, size_t len) {
