@@ -168,7 +168,7 @@ netman_err_t netman_hal_open(uint8_t mac[NETMAN_MAC_LEN]) {
     // The first bring-up loads the chip's firmware (about a second).
     // cyw43_wifi_set_up() gives no result: when the chip does not answer
     // (cyw43_ensure_up fails in cyw43_ll_bus_init) it returns without setting
-    // the interface's bit in itf_state (cyw43_ctrl.c), and the MAC it would
+    // the interface's bit in itf_state (cyw43_ctrl.c, cyw43_wifi_set_up), and the MAC it would
     // report is whatever the driver holds (cyw43_wifi_get_mac always says 0).
     rp2_held_interrupt_t held = rp2_hold_interrupt();
     cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_STA, true, country_code());

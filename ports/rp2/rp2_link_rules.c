@@ -49,7 +49,8 @@ static rp2_sta_out_t step_joining(rp2_sta_track_t *t, const rp2_sta_sample_t *s,
     }
     t->key_timeouts += s->key_timeouts;
     // The AP sent us away before the key was set: cyw43_ctrl.c's own reading
-    // of a DEAUTH_IND in a join is "probably because password was wrong",
+    // (cyw43_cb_process_async_event) of a DEAUTH_IND in a join is "probably
+    // because password was wrong",
     // unless the AP said it has no room. A failed key exchange is the wrong
     // key too.
     if ((s->events & (RP2_EV_AP_SENT_US_AWAY | RP2_EV_KEY_FAILED)) && !(s->events & RP2_EV_KEYED)) {
@@ -70,17 +71,19 @@ static rp2_sta_out_t step_joining(rp2_sta_track_t *t, const rp2_sta_sample_t *s,
             }
             return out(RP2_OUT_NONE);
         case RP2_JOIN_NONET:
-            // SET_SSID status 3: nobody serves the SSID (cyw43_ctrl.c).
+            // SET_SSID status 3: nobody serves the SSID (cyw43_ctrl.c,
+            // cyw43_cb_process_async_event).
             return disconnected(t, NETMAN_REASON_NO_AP_FOUND, false);
         case RP2_JOIN_FAIL:
-            // SET_SSID with a status other than 0 and 3 (cyw43_ctrl.c). With
+            // SET_SSID with a status other than 0 and 3 (cyw43_ctrl.c,
+            // cyw43_cb_process_async_event). With
             // no AP having answered, none was found: the firmware may end an
             // unknown SSID's join so (status 1) rather than with 3.
             return disconnected(t, t->ap_answered ? answered_reason(t) : NETMAN_REASON_NO_AP_FOUND, false);
         case RP2_JOIN_DOWN:
             // The driver dropped the join itself: after a DEAUTH_IND with
             // reason 2 it disassociates, and the DISASSOC event clears the
-            // join state (cyw43_ctrl.c).
+            // join state (cyw43_ctrl.c, cyw43_cb_process_async_event).
             return disconnected(t, t->ap_answered ? answered_reason(t) : NETMAN_REASON_NO_AP_FOUND, false);
         default:
             break;
@@ -88,7 +91,8 @@ static rp2_sta_out_t step_joining(rp2_sta_track_t *t, const rp2_sta_sample_t *s,
     t->badauth = false;
     if (s->link_up) {
         // The driver raises the netif link once AUTH, LINK and the key are
-        // all in (WIFI_JOIN_STATE_ALL, cyw43_ctrl.c).
+        // all in (WIFI_JOIN_STATE_ALL, cyw43_ctrl.c,
+        // cyw43_cb_process_async_event).
         enter(t, RP2_STA_ASSOCIATED, now_ms);
         return out(RP2_OUT_CONNECTED);
     }
@@ -172,7 +176,8 @@ void rp2_events_add(rp2_events_t *seen, const rp2_chip_event_t *ev) {
             }
             break;
         case RP2_CHIP_EV_LINK:
-            // The driver reads only bit 0 of the flags (up/down, cyw43_ctrl.c);
+            // The driver reads only bit 0 of the flags (up/down, cyw43_ctrl.c,
+            // cyw43_cb_process_async_event);
             // the reason of a link down says why (1 beacon loss, 2 disassociated).
             if (station && ev->status == 0) {
                 if (ev->flags & 1) {
@@ -185,7 +190,8 @@ void rp2_events_add(rp2_events_t *seen, const rp2_chip_event_t *ev) {
             }
             break;
         case RP2_CHIP_EV_PSK_SUP:
-            // As the driver classifies them (cyw43_ctrl.c): 6 keyed; 4, 8 or
+            // As the driver classifies them (cyw43_ctrl.c,
+            // cyw43_cb_process_async_event): 6 keyed; 4, 8 or
             // 10 with reason 15 a timeout it answers by joining again; any
             // other status a failure. Only the station has a supplicant.
             if (!station) {

@@ -18,8 +18,8 @@
 #include "rp2_port.h"
 
 // How long a leave before a new join may take to clear the driver's join
-// state: its DISASSOC event must not land on the new join (cyw43_ctrl.c
-// clears the join state on it).
+// state: its DISASSOC event must not land on the new join (cyw43_ctrl.c,
+// cyw43_cb_process_async_event clears the join state on it).
 #define LEAVE_SETTLE_MS (500)
 
 static rp2_sta_track_t track;
