@@ -26,6 +26,8 @@ STATUS_COLORS = {
 }
 AP_COLORS = {"up": "#6fcf97", "down": "#d0d0d0"}
 SCAN_COLOR = "#56ccf2"
+# The XML namespace name a standalone SVG file must declare: an identifier, never fetched.
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 LABEL_W = 230
 PLOT_W = 900
@@ -361,7 +363,7 @@ def render_svg(timeline: Timeline, title: str = "netman run") -> str:
 
     width = x0 + PLOT_W + RIGHT_W
     return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        f'<svg xmlns="{SVG_NAMESPACE}" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
         f' {_attrs(data_end_ms=timeline.end_ms)}>',
         f"<style>{_STYLE}</style>",
         f'<rect width="{width}" height="{height}" fill="white"/>',
