@@ -233,6 +233,13 @@ class Air:
             raise ScenarioError(f"no AP with ssid {ssid!r}" + (f" and bssid {bssid}" if bssid else ""))
         return aps
 
+    def _device(self, mac: str) -> Device:
+        """The device an action names by its MAC."""
+        device = self.devices.get(p.parse_mac(mac))
+        if device is None:
+            raise ScenarioError(f"no device {mac} on the air")
+        return device
+
     def _stations(self, ap: AccessPoint) -> list[Device]:
         return [d for d in self.devices.values() if d.ap is ap]
 
@@ -454,9 +461,7 @@ class Air:
         """The medium itself sends `count` frames of `length` bytes to device
         `dst` as fast as it can: frame i carries i (4 bytes, big-endian)
         repeated, so a reader can check every frame it got."""
-        target = self.devices.get(p.parse_mac(dst))
-        if target is None:
-            raise ScenarioError(f"no device {dst} on the air")
+        target = self._device(dst)
         if not 1 <= count <= 1000000 or not 4 <= length <= 250:
             raise ScenarioError("count must be 1 to 1000000 and length 4 to 250")
         sender = p.parse_mac(src)
@@ -472,9 +477,7 @@ class Air:
         """The medium sends device `dst`'s sniffer `count` data frames of
         `length` bytes as fast as it can, on whatever channel it listens:
         frame i carries i (4 bytes, big-endian) after its 24-byte header."""
-        target = self.devices.get(p.parse_mac(dst))
-        if target is None:
-            raise ScenarioError(f"no device {dst} on the air")
+        target = self._device(dst)
         if not 1 <= count <= 1000000 or not 28 <= length <= 1500:
             raise ScenarioError("count must be 1 to 1000000 and length 28 to 1500")
         channel = self._channel_of(target)
