@@ -154,6 +154,16 @@ def free_udp_port() -> int:
         return port
 
 
+def free_tcp_port(address: str = "127.0.0.1") -> int:
+    import socket
+
+    # Other test runs may share this machine's loopback: every port is a free one.
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 @pytest.fixture
 def ntp_server(tmp_path: Path) -> Iterator[int]:
     """A real NTP server (Debian's chrony) serving the machine's clock on

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Probe
+from conftest import REPO, Probe, free_tcp_port
 from test_tools import netman_run
 
 AP_CALLBACKS = "**AP_CB"
@@ -193,13 +193,6 @@ def test_sta_and_ap_together_follow_one_channel(probe, air) -> None:
     assert air.client.history("ap_channel", ssid="relay")[-1]["channel"] == 1
 
 
-def free_port(address: str) -> int:
-    with socket.socket() as probe_socket:
-        probe_socket.bind((address, 0))
-        port: int = probe_socket.getsockname()[1]
-        return port
-
-
 def test_tcp_echo_server_on_the_ap_address(probe, air) -> None:
     server = probe("""
 import socket
@@ -233,7 +226,7 @@ netman.start(ap=dict(ssid='echo', psk='ap-password', ap_started=AP_CB['ap_starte
     client.wait_event("got_ip")
     address = eval(server.value("netman.info()['softap']['address']"))
     assert address == "127.100.1.1"
-    port = free_port(address)
+    port = free_tcp_port(address)
     mark = server.process.send(f"echo_once({port})")
     server.process.wait_line("^LISTENING$", start=mark)
     client.run("import socket")

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, free_tcp_port
 
 OUTAGES = 3
 OUTAGE_S = 1.2
@@ -37,14 +37,6 @@ def umqtt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     assert (lib / "umqtt" / "simple.py").is_file() and (lib / "umqtt" / "robust.py").is_file()
     return lib
-
-
-def free_tcp_port(address: str = "127.0.0.1") -> int:
-    # Other test runs may share this machine's loopback: every port is a free one.
-    with socket.socket() as sock:
-        sock.bind((address, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def run_mosquitto(tmp_path: Path, config: str, port: int) -> subprocess.Popen[str]:

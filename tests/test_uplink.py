@@ -8,23 +8,16 @@ starts well after the accept)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any, Awaitable, Callable
 
 import pytest
 
+from conftest import free_tcp_port
 from netsim.air import Air
 from netsim.scenario import parse
 from netsim.uplink import Forward, Uplink
 
 ADDRESS = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((ADDRESS, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def wait_for(what: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -64,7 +57,7 @@ def run(test: Callable[[Air, Uplink, int, list[Any]], Awaitable[None]],
         behind = await asyncio.start_server(server, ADDRESS, 0)
         target = behind.sockets[0].getsockname()[1]
         air = Air(parse({"ap": [{"ssid": "home", "psk": "secret123"}]}), log=lambda line: None)
-        port = free_port()
+        port = free_tcp_port(ADDRESS)
         uplink = uplink_type(air, Forward(ap="home", port=port, to=f"{ADDRESS}:{target}"), ADDRESS)
         task = asyncio.create_task(uplink.run())
         try:
