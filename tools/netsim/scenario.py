@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from . import protocol
 from .protocol import AUTHMODES, parse_mac
 
 
@@ -55,7 +56,7 @@ def _check_fields(obj: Any, where: str) -> None:
     check_types(where, {f.name: getattr(obj, f.name) for f in fields(obj)}, hints)
 
 
-EAP_METHODS = ("peap", "ttls", "tls")
+EAP_METHODS = tuple(protocol.EAP_METHODS.values())  # the names of netman_eap_method_t
 
 
 def _is_sha256(text: str) -> bool:
