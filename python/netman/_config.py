@@ -304,7 +304,6 @@ def _pinned_bssid(where, key, value):
 EAP_METHODS = {"peap": 1, "ttls": 2, "tls": 3}
 _EAP_LIMITS = {"identity": 127, "username": 127, "password": 128, "ca_cert": 8192, "client_cert": 8192,
                "client_key": 4096, "client_key_password": 128}
-_EAP_SECRETS = ("password", "client_key", "client_key_password")
 _EAP_FOR = {"username": "peap/ttls", "password": "peap/ttls", "client_cert": "tls", "client_key": "tls",
             "client_key_password": "tls"}
 
