@@ -96,7 +96,6 @@ class Sniffer:
     # The options in force, and the frame irecv() and iteration reuse.
     _settings = None
     _frame = None
-    _frame_capacity = 0
 
     def start(self, **options):
         """Start (or restart with new options) receiving: rxbuf (ring bytes),
@@ -113,9 +112,8 @@ class Sniffer:
                                   "or stop it first" % (holder, held))
         _netman.sniffer_start(settings["rxbuf"], settings["snaplen"], settings["type_mask"], settings["subtype_mask"],
                               settings["ctrl_mask"], settings["hops"], settings["dwell"])
-        if Sniffer._frame_capacity != settings["snaplen"]:
-            Sniffer._frame = SnifferFrame(settings["snaplen"])
-            Sniffer._frame_capacity = settings["snaplen"]
+        if Sniffer._settings is None or Sniffer._settings["snaplen"] != settings["snaplen"]:
+            Sniffer._frame = SnifferFrame(settings["snaplen"])  # as long as the frames kept
         Sniffer._settings = settings
 
     def stop(self):
