@@ -66,6 +66,15 @@ def air_events(toml: str):  # type: ignore[no-untyped-def]
     return mark
 
 
+# The station's network gone from the start.
+HOME_DOWN = air_events("""
+[[event]]
+at_ms = 0
+action = "ap_down"
+ssid = "home"
+""")
+
+
 @pytest.fixture
 def air(request: pytest.FixtureRequest, tmp_path: Path, octet: int) -> Iterator[AirProcess]:
     """The portal air: home, office and cafe, device APs on 127.<octet>.N.0/24."""
@@ -384,12 +393,7 @@ def test_no_portal_when_the_station_joins(probe, air, octet: int) -> None:
     assert [a for a in air.client.status()["aps"] if a["ssid"].startswith("mpy-setup")] == []
 
 
-@air_events("""
-[[event]]
-at_ms = 0
-action = "ap_down"
-ssid = "home"
-""")
+@HOME_DOWN
 def test_fallback_after_the_station_fails_for_fallback_after_s(probe, air, octet: int) -> None:
     port = 18000 + octet
     dev: Probe = probe("netman.start(sta=dict(ssid='home', psk='secret123', **CB), "
@@ -542,12 +546,7 @@ def test_a_network_not_in_range_is_reported_and_the_form_comes_back(device: Devi
     assert not (tmp_path / "dev.nvs").exists()  # nothing stored
 
 
-@air_events("""
-[[event]]
-at_ms = 0
-action = "ap_down"
-ssid = "home"
-""")
+@HOME_DOWN
 def test_in_the_background_a_timed_out_portal_gives_the_station_its_network_back(probe, air, octet: int) -> None:
     port = 23000 + octet
     # The driver reconnects by itself (no disconnected callback): between portals it keeps trying home.
